@@ -1,0 +1,64 @@
+"""AI providers, chosen by name: openai, gemini, and the built-in offline assistant."""
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from .offline import OfflineAssistant
+
+PROVIDER_ORDER = ("openai", "gemini", "local")
+
+
+@dataclass
+class Provider:
+    name: str
+    model: str  # what chat_history.model records, e.g. "openai:gpt-4o"
+    label: str
+    configured: bool
+    reason: Optional[str]
+    factory: Callable[[], object]
+    _client: object = field(default=None, repr=False)
+
+    def client(self):
+        """The chat model, built once per process so its HTTP connections are reused."""
+        if self._client is None:
+            self._client = self.factory()
+        return self._client
+
+
+def build_providers(config, knowledge, today):
+    """Every provider the app knows, keyed by name, with whether it is configured and why not."""
+
+    def openai():
+        from langchain_openai import ChatOpenAI
+        return ChatOpenAI(model=config.OPENAI_MODEL, api_key=config.OPENAI_API_KEY,
+                          base_url=config.OPENAI_BASE_URL, timeout=config.AI_TIMEOUT,
+                          max_retries=config.AI_MAX_RETRIES, temperature=0.2)
+
+    def gemini():
+        from langchain_google_genai import ChatGoogleGenerativeAI
+        return ChatGoogleGenerativeAI(model=config.GEMINI_MODEL, google_api_key=config.GOOGLE_API_KEY,
+                                      base_url=config.GEMINI_BASE_URL, timeout=config.AI_TIMEOUT,
+                                      max_retries=config.AI_MAX_RETRIES, temperature=0.2)
+
+    def local():
+        return OfflineAssistant(knowledge=knowledge, institution=config.INSTITUTION_NAME, today=today)
+
+    return {
+        "openai": Provider("openai", f"openai:{config.OPENAI_MODEL}", f"OpenAI {config.OPENAI_MODEL}",
+                           bool(config.OPENAI_API_KEY), None if config.OPENAI_API_KEY else "OPENAI_API_KEY is not set",
+                           openai),
+        "gemini": Provider("gemini", f"gemini:{config.GEMINI_MODEL}", f"Gemini {config.GEMINI_MODEL}",
+                           bool(config.GOOGLE_API_KEY), None if config.GOOGLE_API_KEY else "GOOGLE_API_KEY is not set",
+                           gemini),
+        "local": Provider("local", "local", "Offline assistant", True, None, local),
+    }
+
+
+def default_provider(providers):
+    """The first configured of openai, gemini; else local."""
+    return next(name for name in PROVIDER_ORDER if providers[name].configured)
+
+
+def fallback_chain(active, providers):
+    """The active provider, then the other configured ones in order, the offline assistant last."""
+    names = [active] + [n for n in PROVIDER_ORDER if n != active]
+    return [providers[n] for n in dict.fromkeys(names) if n in providers and providers[n].configured]

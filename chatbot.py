@@ -1,0 +1,117 @@
+"""The admissions agent: a LangChain tool-calling loop over the active provider.
+
+Tools live in assistant/tools.py, the prompt in assistant/prompt.py, providers in
+assistant/providers.py. A failing provider falls back to the next configured one and
+finally to the offline assistant, so the student always gets a reply.
+"""
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from pydantic import ValidationError
+
+from assistant.knowledge import KnowledgeBase
+from assistant.prompt import system_prompt
+from assistant.providers import build_providers, default_provider, fallback_chain
+from assistant.tools import build_tools
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Reply:
+    text: str
+    model: str  # e.g. "openai:gpt-4o" or "local"
+    label: str
+
+
+class ProviderFailed(Exception):
+    """A provider raised, timed out, or answered with nothing usable."""
+
+
+class Chatbot:
+    """One per process: the knowledge base, the providers, and the tool loop."""
+
+    def __init__(self, config):
+        self.config = config
+        self.knowledge = KnowledgeBase.from_file(config.KNOWLEDGE_BASE_PATH)
+        self.providers = build_providers(config, self.knowledge, self.today)
+
+    def today(self):
+        return datetime.now(ZoneInfo(self.config.TIMEZONE)).date()
+
+    def now(self):
+        return datetime.now(ZoneInfo(self.config.TIMEZONE)).replace(tzinfo=None)
+
+    @property
+    def default_model(self):
+        return default_provider(self.providers)
+
+    def reply(self, chat_id, history, active, actions):
+        """Answer the conversation `history` (chat_history rows) for one chat."""
+        tools = {t.name: t for t in build_tools(chat_id, actions)}
+        messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, self.knowledge.text,
+                                                self.today(), self.config.TIMEZONE))]
+        messages += to_langchain(history)
+        chain = fallback_chain(active, self.providers)
+        for _ in range(self.config.AI_MAX_TOOL_STEPS):
+            message, provider = self._invoke(chat_id, chain, messages, list(tools.values()))
+            chain = chain[chain.index(provider):]  # a provider that failed is not asked again this turn
+            messages.append(message)
+            calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
+            if not calls:
+                return Reply(message.text.strip(), provider.model, provider.label)
+            for call in calls:
+                messages.append(self._run_tool(chat_id, tools, call))
+        # Out of steps: the offline assistant summarises the last tool result.
+        local = self.providers["local"]
+        final = local.client().bind_tools(list(tools.values())).invoke(messages)
+        return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label)
+
+    def _invoke(self, chat_id, chain, messages, tools):
+        for provider in chain:
+            try:
+                message = provider.client().bind_tools(tools).invoke(messages)
+                if not isinstance(message, AIMessage) or not (message.text.strip() or message.tool_calls
+                                                               or message.invalid_tool_calls):
+                    raise ProviderFailed("empty answer")
+                return message, provider
+            except Exception as exc:  # any provider fault moves on to the next provider
+                log.warning("provider %s failed for chat %s: %s: %s", provider.name, chat_id,
+                            type(exc).__name__, str(exc)[:200])
+        raise ProviderFailed("every provider failed")  # unreachable: local does not fail
+
+    def _run_tool(self, chat_id, tools, call):
+        """Run one tool call; a bad name or argument becomes an error the model can read."""
+        name, call_id = call.get("name"), call.get("id") or "call"
+        tool = tools.get(name)
+        if tool is None:
+            result = {"ok": False, "error": f"Unknown tool {name!r}."}
+        elif call.get("args") is None or not isinstance(call["args"], dict):
+            result = {"ok": False, "error": "The tool arguments were not valid JSON."}
+        else:
+            try:
+                return ToolMessage(tool.invoke(call["args"]), tool_call_id=call_id, name=name)
+            except ValidationError as exc:
+                result = {"ok": False, "error": "Invalid arguments: " + "; ".join(
+                    e["msg"] for e in exc.errors(include_url=False))}
+            except Exception:
+                log.exception("tool %s failed for chat %s", name, chat_id)
+                result = {"ok": False, "error": "The tool failed; tell the student an advisor will help."}
+        return ToolMessage(json.dumps(result), tool_call_id=call_id, name=name or "unknown", status="error")
+
+
+def to_langchain(history):
+    """chat_history rows -> LangChain messages. Advisors speak for the university side."""
+    messages = []
+    for row in history:
+        if row["role"] == "human":
+            messages.append(HumanMessage(row["message"]))
+        elif row["role"] == "ai":
+            messages.append(AIMessage(row["message"]))
+        elif row["role"] == "human_operator":
+            messages.append(AIMessage(f"[Admissions advisor] {row['message']}"))
+    return messages

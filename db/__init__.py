@@ -1,0 +1,101 @@
+"""The database engine: one pooled SQLAlchemy engine per process.
+
+All SQL lives in this package, in functions named for the question they answer.
+"""
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, InterfaceError, TimeoutError as PoolTimeout
+
+_engine = None
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached; nothing was written."""
+
+
+def normalise_url(url):
+    """Route plain `mysql://` URLs to mysql-connector-python, with utf8mb4."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        parsed = parsed.set(drivername="mysql+mysqlconnector")
+        query = dict(parsed.query)
+        query.setdefault("charset", "utf8mb4")
+        query.setdefault("collation", "utf8mb4_unicode_ci")
+        parsed = parsed.set(query=query)
+    return parsed
+
+
+def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recycle=1800):
+    """Create a pooled engine. A pool that is full waits `pool_timeout` s for a connection."""
+    url = normalise_url(url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"timeout": 15})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_recycle=pool_recycle,
+        pool_pre_ping=True,
+        # The C extension blocks the gevent hub; the pure-Python driver yields on I/O.
+        connect_args={"use_pure": True, "connection_timeout": 5},
+    )
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_engine(config):
+    """Create this process's engine from a Config."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = build_engine(
+        config.DATABASE_URL,
+        pool_size=config.DB_POOL_SIZE,
+        max_overflow=config.DB_MAX_OVERFLOW,
+        pool_timeout=config.DB_POOL_TIMEOUT,
+        pool_recycle=config.DB_POOL_RECYCLE,
+    )
+    return _engine
+
+
+def get_engine():
+    if _engine is None:
+        raise RuntimeError("db.init_engine() has not been called")
+    return _engine
+
+
+@contextmanager
+def transaction():
+    """A connection inside one transaction. Raises DatabaseUnavailable when unreachable."""
+    try:
+        with get_engine().begin() as conn:
+            yield conn
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        if isinstance(exc, DBAPIError) and not _is_connection_error(exc):
+            raise
+        raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
+
+
+def _is_connection_error(exc):
+    if exc.connection_invalidated:
+        return True
+    # mysql-connector error numbers for "can't connect", "server gone", "lost connection".
+    errno = getattr(exc.orig, "errno", None)
+    return errno in (2002, 2003, 2005, 2006, 2013, 2055) or isinstance(exc, InterfaceError) \
+        or "unable to open database" in str(exc.orig)
+
+
+def utcnow():
+    """Naive UTC now: every timestamp column stores UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)

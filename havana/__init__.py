@@ -1,0 +1,1 @@
+"""Havana Chat: the web layer (configuration, protocol, services, blueprints)."""

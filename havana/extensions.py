@@ -1,0 +1,4 @@
+"""Flask extensions, created once and attached in create_app()."""
+from flask_socketio import SocketIO
+
+socketio = SocketIO()

@@ -1,0 +1,171 @@
+"""State changes. Each commits through db/, then emits its named event to the rooms it chooses.
+
+Nothing else in the app emits.
+"""
+import logging
+import threading
+from collections import defaultdict
+
+import db
+from db import bookings as booking_db, chats as chat_db, history as history_db
+from db import settings as settings_db
+from assistant.tools import SlotTaken
+from havana import protocol as p
+from havana.errors import ClientError, chat_not_found, forbidden
+from havana.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+ACTIVE_MODEL_KEY = "active_model"
+
+
+class Services:
+    """The app's actions; one instance per process (app.extensions['havana'])."""
+
+    def __init__(self, config, chatbot):
+        self.config = config
+        self.chatbot = chatbot
+        self._chat_locks = defaultdict(threading.Lock)
+        self._locks_guard = threading.Lock()
+
+    # -- chats ---------------------------------------------------------------------------
+
+    def start_chat(self):
+        chat, token = chat_db.create_chat()
+        return chat, token
+
+    def open_chat(self, chat_id, token):
+        """The chat, if the token is right. Raises ClientError otherwise."""
+        chat = chat_db.get_chat(chat_id)
+        if chat is None:
+            raise chat_not_found()
+        if not chat_db.token_matches(chat, token):
+            raise forbidden("That chat token is not valid.")
+        return chat
+
+    def chat_view(self, chat):
+        return p.chat_payload(chat, booking_db.booking_for_chat(chat["id"]))
+
+    def messages_since(self, chat_id, last_id):
+        return [p.message_payload(m) for m in history_db.messages_after(chat_id, last_id or 0)]
+
+    def post_student_message(self, chat_id, text, client_id=None):
+        """Store a student's message, show it everywhere, and queue the AI's answer."""
+        text = self._clean(text)
+        row, created = history_db.add_message(chat_id, "human", text, client_id=client_id)
+        payload = p.message_payload(row)
+        if created:
+            self._emit_message(payload)
+            socketio.start_background_task(self.answer_student, chat_id, row["id"])
+        return payload
+
+    def _clean(self, text):
+        if not isinstance(text, str):
+            raise ClientError("invalid_payload", "The message must be text.")
+        text = text.replace("\x00", "").strip()
+        if not text:
+            raise ClientError("message_empty", "Please write a message first.")
+        if len(text) > self.config.MAX_MESSAGE_LENGTH:
+            raise ClientError("message_too_long",
+                              f"Messages can be at most {self.config.MAX_MESSAGE_LENGTH} characters.")
+        return text
+
+    def _emit_message(self, payload):
+        socketio.emit(p.NEW_MESSAGE, payload, to=p.chat_room(payload["chat_id"]))
+        socketio.emit(p.NEW_MESSAGE, payload, to=p.ADMINS_ROOM)
+
+    def _emit_chat(self, event, payload, chat_id):
+        socketio.emit(event, payload, to=p.chat_room(chat_id))
+        socketio.emit(event, payload, to=p.ADMINS_ROOM)
+
+    def post_system_notice(self, chat_id, text):
+        row, _ = history_db.add_message(chat_id, "system", text)
+        self._emit_message(p.message_payload(row))
+
+    # -- the assistant ------------------------------------------------------------------
+
+    def _lock_for(self, chat_id):
+        with self._locks_guard:
+            return self._chat_locks[chat_id]
+
+    def answer_student(self, chat_id, message_id):
+        """Background task: the AI answers one chat's messages in order, unless a human has it."""
+        with self._lock_for(chat_id):
+            try:
+                self._answer(chat_id, message_id)
+            except db.DatabaseUnavailable:
+                log.warning("database unavailable while answering chat %s", chat_id)
+                socketio.emit(p.ERROR, {"code": "unavailable", "event": p.STUDENT_MESSAGE,
+                                        "message": "The assistant could not answer just now. Please try again."},
+                              to=p.chat_room(chat_id))
+            except Exception:
+                log.exception("answering chat %s failed", chat_id)
+
+    def _answer(self, chat_id, message_id):
+        chat = chat_db.get_chat(chat_id)
+        if chat is None or chat["is_human_enabled"] or history_db.has_reply_after(chat_id, message_id):
+            return
+        socketio.emit(p.TYPING, {"chat_id": chat_id, "who": "assistant", "typing": True}, to=p.chat_room(chat_id))
+        try:
+            reply = self.chatbot.reply(chat_id, history_db.recent_messages(chat_id), self.active_model(),
+                                       AgentActions(self))
+            if chat_db.get_chat(chat_id)["is_human_enabled"]:
+                return  # an advisor took over while the model was thinking: don't talk over them
+            row, _ = history_db.add_message(chat_id, "ai", reply.text, model=reply.model)
+            self._emit_message(p.message_payload(row))
+        finally:
+            socketio.emit(p.TYPING, {"chat_id": chat_id, "who": "assistant", "typing": False},
+                          to=p.chat_room(chat_id))
+
+    def active_model(self):
+        name = settings_db.get_setting(ACTIVE_MODEL_KEY)
+        providers = self.chatbot.providers
+        if name in providers and providers[name].configured:
+            return name
+        return self.chatbot.default_model
+
+    # -- escalation and bookings --------------------------------------------------------
+
+    def escalate_chat(self, chat_id, reason):
+        """Hand a chat to the advisors (once); returns the chat row."""
+        before = chat_db.get_chat(chat_id)
+        chat = chat_db.escalate(chat_id, reason)
+        if before["status"] != chat["status"]:
+            self.post_system_notice(chat_id, "You're being connected to an admissions advisor.")
+            self._emit_chat(p.ESCALATION_TRIGGERED,
+                            {"chat_id": chat_id, "reason": reason, "status": chat["status"]}, chat_id)
+        return chat
+
+    def free_slots(self):
+        return booking_db.free_slots(self.chatbot.now())
+
+    def book_slot(self, chat_id, slot_id):
+        """Give a free slot to the chat (moving its old booking); raises SlotTaken."""
+        try:
+            slot, previous = booking_db.claim_slot(slot_id, chat_id)
+        except booking_db.SlotTaken as exc:
+            raise SlotTaken(slot_id) from exc
+        booking = p.booking_payload(slot)
+        moved = f" (moved from {p.booking_payload(previous)['label']})" if previous else ""
+        self.post_system_notice(chat_id, f"Advisor call booked for {booking['label']}{moved}.")
+        self._emit_chat(p.BOOKING_CONFIRMED, {"chat_id": chat_id, "booking": booking}, chat_id)
+        return slot
+
+
+class AgentActions:
+    """What the agent's tools may do, for the chat they are bound to."""
+
+    def __init__(self, services):
+        self.services = services
+
+    def escalate(self, chat_id, reason):
+        return self.services.escalate_chat(chat_id, reason)
+
+    def free_slots(self):
+        return self.services.free_slots()
+
+    def book(self, chat_id, slot_id):
+        return self.services.book_slot(chat_id, slot_id)
+
+    def today(self):
+        return self.services.chatbot.today()

@@ -1,0 +1,35 @@
+"""One wrapper for every socket handler: errors become an `error` event and a failed ack."""
+import functools
+import logging
+
+from flask_socketio import emit
+
+import db
+from havana import protocol as p
+from havana.errors import INTERNAL, UNAVAILABLE, ClientError
+from havana.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+
+def on_event(name):
+    """Register a handler; it returns a dict for the ack, or raises ClientError."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def wrapper(data=None, *extra):
+            try:
+                return {"ok": True, **(handler(data) or {})}
+            except ClientError as exc:
+                error = exc.as_dict()
+            except db.DatabaseUnavailable:
+                error = dict(zip(("code", "message"), UNAVAILABLE))
+            except Exception:
+                log.exception("socket event %s failed", name)
+                error = dict(zip(("code", "message"), INTERNAL))
+            emit(p.ERROR, {**error, "event": name})
+            return {"ok": False, "error": error}
+
+        return socketio.on(name)(wrapper)
+
+    return decorate

@@ -1,0 +1,43 @@
+"""Socket events sent by the student page."""
+from flask import current_app, session
+from flask_socketio import emit, join_room
+
+from havana import protocol as p
+from havana.errors import forbidden
+from havana.payloads import StudentConnect, StudentMessage, parse
+from havana.sockets import on_event
+
+
+def _services():
+    return current_app.extensions["havana"]
+
+
+def _joined():
+    return session.setdefault("joined_chats", [])
+
+
+@on_event(p.STUDENT_CONNECT)
+def student_connect(data):
+    """Sent by the student page on load and on every reconnect: open (or create) a chat."""
+    req = parse(StudentConnect, data)
+    services, token = _services(), None
+    if req.chat_id is None:
+        chat, token = services.start_chat()
+        emit(p.CHAT_CREATED, {"chat_id": chat["id"], "token": token})
+    else:
+        chat = services.open_chat(req.chat_id, req.token)
+    join_room(p.chat_room(chat["id"]))
+    if chat["id"] not in _joined():
+        session["joined_chats"] = _joined() + [chat["id"]]
+    view = {"chat": services.chat_view(chat), "messages": services.messages_since(chat["id"], req.last_message_id)}
+    emit(p.STUDENT_CONNECTED, view)
+    return {**view, **({"token": token} if token else {})}
+
+
+@on_event(p.STUDENT_MESSAGE)
+def student_message(data):
+    """Sent by the student page: a message in a chat this connection has opened."""
+    req = parse(StudentMessage, data)
+    if req.chat_id not in _joined():
+        raise forbidden("Open this chat with its token first.")
+    return {"message": _services().post_student_message(req.chat_id, req.message, req.client_id)}

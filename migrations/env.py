@@ -1,0 +1,14 @@
+"""Alembic environment: runs on the connection that db.migrate hands over."""
+from alembic import context
+
+from db.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

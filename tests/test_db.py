@@ -1,0 +1,191 @@
+"""Queries and migrations, on SQLite and on MariaDB."""
+import subprocess
+import sys
+import threading
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import inspect
+
+import db
+from conftest import ROOT, make_config
+from db import bookings, chats, history, settings
+from db.migrate import top_up_slots, upgrade
+from db.schema import metadata
+
+
+def test_migrations_create_every_table_and_match_the_schema(migrated):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    engine = db.get_engine()
+    assert {"chats", "chat_history", "bookings", "settings"} <= set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if d[0] != "remove_table"] == []
+
+
+def test_migrating_twice_adds_nothing(migrated):
+    upgrade()
+    assert top_up_slots(migrated) == 0
+    today = date.today()
+    slots = bookings.slots_between(today - timedelta(days=1), today + timedelta(days=10))
+    assert len(slots) == 7 * 6
+    assert sorted({s["time"] for s in slots}) == [time(h) for h in (9, 10, 11, 14, 15, 16)]
+
+
+def test_seeding_tomorrow_tops_up_the_window(migrated):
+    tomorrow = date.today() + timedelta(days=1)
+    assert bookings.seed_slots(tomorrow, 7, migrated.SLOT_TIMES) == 6
+    assert bookings.seed_slots(tomorrow, 7, migrated.SLOT_TIMES) == 0
+
+
+def test_chat_token_is_stored_only_as_a_hash(migrated):
+    chat, token = chats.create_chat()
+    stored = chats.get_chat(chat["id"])
+    assert token not in stored.values()
+    assert chats.token_matches(stored, token)
+    assert not chats.token_matches(stored, token + "x")
+    assert not chats.token_matches(stored, None)
+
+
+def test_soft_deleted_rows_are_invisible(migrated):
+    chat, _ = chats.create_chat()
+    kept, _ = history.add_message(chat["id"], "human", "kept")
+    gone, _ = history.add_message(chat["id"], "human", "gone")
+    with db.transaction() as conn:
+        from db.schema import chat_history, chats as chats_table
+        conn.execute(chat_history.update().where(chat_history.c.id == gone["id"]).values(deleted_at=db.utcnow()))
+    assert [m["message"] for m in history.messages_after(chat["id"])] == ["kept"]
+    with db.transaction() as conn:
+        conn.execute(chats_table.update().where(chats_table.c.id == chat["id"]).values(deleted_at=db.utcnow()))
+    assert chats.get_chat(chat["id"]) is None
+
+
+def test_messages_keep_unicode_and_order(migrated):
+    chat, _ = chats.create_chat()
+    texts = ["¿Cuánto cuesta?", "学费是多少", "🎓 emoji"]
+    for text in texts:
+        history.add_message(chat["id"], "human", text)
+    rows = history.messages_after(chat["id"])
+    assert [r["message"] for r in rows] == texts
+    assert history.messages_after(chat["id"], rows[0]["id"])[0]["message"] == texts[1]
+
+
+def test_a_retried_client_id_is_stored_once(migrated):
+    chat, _ = chats.create_chat()
+    first, created = history.add_message(chat["id"], "human", "hi", client_id="c1")
+    again, created_again = history.add_message(chat["id"], "human", "hi", client_id="c1")
+    assert created and not created_again and first["id"] == again["id"]
+
+
+def test_settings_insert_and_replace(migrated):
+    assert settings.get_setting("active_model", "local") == "local"
+    settings.set_setting("active_model", "openai")
+    settings.set_setting("active_model", "openai")
+    settings.set_setting("active_model", "gemini")
+    assert settings.get_setting("active_model") == "gemini"
+
+
+def test_booking_again_moves_the_booking_and_frees_the_old_slot(migrated):
+    chat, _ = chats.create_chat()
+    first, second = bookings.free_slots(datetime(2000, 1, 1))[:2]
+    bookings.claim_slot(first["id"], chat["id"])
+    slot, previous = bookings.claim_slot(second["id"], chat["id"])
+    assert slot["id"] == second["id"] and previous["id"] == first["id"]
+    assert bookings.booking_for_chat(chat["id"])["id"] == second["id"]
+    assert bookings.get_slot(first["id"])["chat_id"] is None
+
+
+def test_a_taken_slot_is_refused_and_the_loser_keeps_its_booking(migrated):
+    winner, _ = chats.create_chat()
+    loser, _ = chats.create_chat()
+    first, second = bookings.free_slots(datetime(2000, 1, 1))[:2]
+    bookings.claim_slot(first["id"], winner["id"])
+    bookings.claim_slot(second["id"], loser["id"])
+    with pytest.raises(bookings.SlotTaken):
+        bookings.claim_slot(first["id"], loser["id"])
+    assert bookings.booking_for_chat(loser["id"])["id"] == second["id"]
+
+
+def test_free_slots_exclude_past_and_booked(migrated):
+    chat, _ = chats.create_chat()
+    everything = bookings.free_slots(datetime(2000, 1, 1))
+    bookings.claim_slot(everything[0]["id"], chat["id"])
+    later = bookings.free_slots(datetime.combine(everything[0]["date"], time(10, 30)))
+    assert everything[0]["id"] not in [s["id"] for s in later]
+    assert all((s["date"], s["time"]) > (everything[0]["date"], time(10, 30)) for s in later)
+
+
+def test_fifty_threads_booking_one_slot_on_mariadb_have_one_winner(mysql_url):
+    config = make_config(mysql_url, DB_POOL_SIZE=50)
+    db.init_engine(config)
+    upgrade()
+    top_up_slots(config)
+    slot = bookings.free_slots(datetime(2000, 1, 1))[0]
+    chat_ids = [chats.create_chat()[0]["id"] for _ in range(50)]
+    results, barrier = [], threading.Barrier(50)
+
+    def book(chat_id):
+        barrier.wait()
+        try:
+            bookings.claim_slot(slot["id"], chat_id)
+            results.append("won")
+        except bookings.SlotTaken:
+            results.append("taken")
+
+    threads = [threading.Thread(target=book, args=(c,)) for c in chat_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("won") == 1 and results.count("taken") == 49
+    assert bookings.get_slot(slot["id"])["chat_id"] in chat_ids
+    db.get_engine().dispose()
+
+
+GEVENT_PROBE = """
+from gevent import monkey; monkey.patch_all()
+import sys, time, gevent
+sys.path.insert(0, {root!r})
+from sqlalchemy import text
+import db
+engine = db.build_engine({url!r}, pool_size=20, max_overflow=0)
+def sleep():
+    with engine.connect() as conn:
+        conn.execute(text("SELECT SLEEP(0.2)"))
+with engine.connect() as conn:
+    conn.execute(text("SELECT 1"))
+start = time.perf_counter()
+gevent.joinall([gevent.spawn(sleep) for _ in range(20)], raise_error=True)
+print(time.perf_counter() - start)
+"""
+
+
+def test_database_calls_do_not_block_gevent(mysql_url):
+    """20 concurrent SELECT SLEEP(0.2) under gevent overlap: the pure-Python driver yields on I/O."""
+    out = subprocess.run([sys.executable, "-c", GEVENT_PROBE.format(root=str(ROOT), url=mysql_url)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    elapsed = float(out.stdout.strip().splitlines()[-1])
+    assert elapsed < 1.5, f"20 x SLEEP(0.2) took {elapsed:.2f}s: the driver blocks the event loop"
+
+
+def test_a_full_pool_waits_instead_of_failing(mysql_url):
+    engine = db.build_engine(mysql_url, pool_size=2, max_overflow=0, pool_timeout=10)
+    from sqlalchemy import text
+    errors = []
+
+    def work():
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT SLEEP(0.1)"))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    engine.dispose()
