@@ -33,6 +33,9 @@ _SYNONYMS = {
     "email": ["contact", "email"], "phone": ["contact", "phone"], "reach": ["contact"],
     "courses": ["program"], "majors": ["program"], "degrees": ["program"], "study": ["program"],
     "open": ["hours", "open"], "hours": ["hours", "open"],
+    "afford": ["aid", "financial", "need"], "money": ["aid", "financial"], "help": ["support", "aid"],
+    "semester": ["intake", "term"], "term": ["intake", "semester"], "intake": ["semester", "term"],
+    "close": ["deadline"], "closes": ["deadline"], "last": ["deadline"], "late": ["deadline"],
 }
 
 
@@ -119,7 +122,7 @@ class KnowledgeBase:
         matches = self.search(question)
         if not matches:
             return None
-        ranked = sorted(matches[:2], key=lambda m: (-m.coverage, -m.score))
+        ranked = sorted(matches[:2], key=lambda m: -m.score * m.coverage)
         best = ranked[0]
         if best.coverage < min_coverage:
             return None
