@@ -12,13 +12,16 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, jsonify
+import click
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 
 import db
 from chatbot import Chatbot
 from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
-from havana.extensions import socketio
+from db import admins as admin_db
+from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.services import Services
 
 
@@ -38,6 +41,12 @@ def create_app(config=None):
         upgrade()
         top_up_slots(config)
     app.extensions["havana"] = Services(config, Chatbot(config))
+    app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    limiter.init_app(app)
 
     socketio.init_app(
         app,
@@ -47,15 +56,87 @@ def create_app(config=None):
         message_queue=config.SOCKETIO_MESSAGE_QUEUE,
     )
 
+    from havana.admin import api as api_bp, bp as admin_bp
+    from havana.auth import bp as auth_bp
     from havana.student import bp as student_bp
 
-    app.register_blueprint(student_bp)
+    csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
+    for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    _register_error_pages(app)
+    app.cli.add_command(create_admin_command)
 
     @app.get("/healthz")
     def healthz():
         return jsonify(ok=True)
 
     return app
+
+
+def _wants_json():
+    return request.path.startswith("/api/")
+
+
+def _register_error_pages(app):
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if _wants_json():
+            return jsonify(ok=False, error={"code": "forbidden", "message": "Sign in as an admin first."}), 401
+        from flask import redirect, url_for
+        return redirect(url_for("auth.login", next=request.path))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc):
+        if _wants_json():
+            return jsonify(ok=False, error={"code": "csrf", "message": exc.description}), 403
+        return render_template("error.html", title="Session expired",
+                               message="The form expired. Please go back and try again."), 400
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        if _wants_json():
+            return jsonify(ok=False, error={"code": "rate_limited", "message": "Too many requests."}), 429
+        return render_template("error.html", title="Too many attempts",
+                               message="Too many attempts. Please wait a minute and try again."), 429
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        if _wants_json():
+            return jsonify(ok=False, error={"code": "not_found", "message": "Not found."}), 404
+        return render_template("error.html", title="Not found", message="This page does not exist."), 404
+
+    @app.errorhandler(500)
+    def internal(exc):
+        if _wants_json():
+            return jsonify(ok=False, error={"code": "internal", "message": "Something went wrong."}), 500
+        return render_template("error.html", title="Something went wrong",
+                               message="Something went wrong on our side."), 500
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password", help="At least 10 characters; a random one is generated and printed if omitted.")
+def create_admin_command(username, password):
+    """Create an advisor (admin) account."""
+    from havana.auth.accounts import create_admin
+    try:
+        password = create_admin(username, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Admin {username!r} created. Password: {password}")
+
+
+def ensure_first_admin(config):
+    """First run in development: create 'admin' with a random password, printed once."""
+    if admin_db.count_admins():
+        return
+    if config.is_production:
+        print(" * No admin account yet. Create one with: python app.py create-admin USERNAME", flush=True)
+        return
+    from havana.auth.accounts import create_admin
+    password = create_admin("admin")
+    print(f" * Created the first admin account. Sign in at /login as 'admin' with password: {password}\n"
+          "   (shown once; more accounts: python app.py create-admin USERNAME)", flush=True)
 
 
 def _dev_secret_key(app, config):
@@ -69,10 +150,17 @@ def _dev_secret_key(app, config):
     return path.read_text().strip()
 
 
-def main():
+def main(argv=None):
+    import sys
+    argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     config = Config()
     app = create_app(config)
+    if argv and argv[0] == "create-admin":
+        create_admin_command.main(args=argv[1:], prog_name="python app.py create-admin")
+        return
+    ensure_first_admin(config)
     print(f" * Havana Chat on http://{config.HOST}:{config.PORT}  "
           f"(database: {db.get_engine().url.get_backend_name()}, "
           f"assistant: {app.extensions['havana'].active_model()})", flush=True)

@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from langchain.chat_models import init_chat_model
+
 from .offline import OfflineAssistant
 
 PROVIDER_ORDER = ("openai", "gemini", "local")
@@ -28,16 +30,14 @@ def build_providers(config, knowledge, today):
     """Every provider the app knows, keyed by name, with whether it is configured and why not."""
 
     def openai():
-        from langchain_openai import ChatOpenAI
-        return ChatOpenAI(model=config.OPENAI_MODEL, api_key=config.OPENAI_API_KEY,
-                          base_url=config.OPENAI_BASE_URL, timeout=config.AI_TIMEOUT,
-                          max_retries=config.AI_MAX_RETRIES, temperature=0.2)
+        return init_chat_model(config.OPENAI_MODEL, model_provider="openai", api_key=config.OPENAI_API_KEY,
+                               base_url=config.OPENAI_BASE_URL, timeout=config.AI_TIMEOUT,
+                               max_retries=config.AI_MAX_RETRIES, temperature=0.2)
 
     def gemini():
-        from langchain_google_genai import ChatGoogleGenerativeAI
-        return ChatGoogleGenerativeAI(model=config.GEMINI_MODEL, google_api_key=config.GOOGLE_API_KEY,
-                                      base_url=config.GEMINI_BASE_URL, timeout=config.AI_TIMEOUT,
-                                      max_retries=config.AI_MAX_RETRIES, temperature=0.2)
+        return init_chat_model(config.GEMINI_MODEL, model_provider="google_genai",
+                               google_api_key=config.GOOGLE_API_KEY, base_url=config.GEMINI_BASE_URL,
+                               timeout=config.AI_TIMEOUT, max_retries=config.AI_MAX_RETRIES, temperature=0.2)
 
     def local():
         return OfflineAssistant(knowledge=knowledge, institution=config.INSTITUTION_NAME, today=today)

@@ -88,6 +88,15 @@ def booking_for_chat(chat_id):
     return _slot(row) if row else None
 
 
+def bookings_for_chats(chat_ids):
+    """{chat_id: slot} for those of the chats that hold a booking."""
+    if not chat_ids:
+        return {}
+    with transaction() as conn:
+        rows = conn.execute(select(bookings).where(bookings.c.chat_id.in_(list(chat_ids)), _live)).mappings().all()
+    return {r["chat_id"]: _slot(r) for r in rows}
+
+
 def claim_slot(slot_id, chat_id):
     """Give a free slot to chat_id, releasing the chat's previous slot, atomically.
 

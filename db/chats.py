@@ -3,7 +3,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from . import transaction, utcnow
 from .schema import chat_history, chats
@@ -21,6 +21,7 @@ def create_chat():
         "id": uuid.uuid4().hex, "token_hash": hash_token(token), "status": "ai",
         "is_human_enabled": False, "escalation_reason": None, "escalated_at": None,
         "created_at": now, "updated_at": now, "last_message_at": now, "deleted_at": None,
+        "admin_read_id": 0,
     }
     with transaction() as conn:
         conn.execute(insert(chats).values(**row))
@@ -69,6 +70,41 @@ def escalate(chat_id, reason):
     return dict(row) if row else None
 
 
-def count_chats():
+def list_chats(status=None, escalated=None, limit=50, offset=0):
+    """Live chats for the dashboard, waiting-for-a-human first, then by last activity.
+
+    Each row carries its last message and how many student messages no advisor has seen.
+    Returns (rows, total).
+    """
+    conditions = [chats.c.deleted_at.is_(None)]
+    if status:
+        conditions.append(chats.c.status == status)
+    if escalated is not None:
+        conditions.append(chats.c.escalated_at.isnot(None) if escalated else chats.c.escalated_at.is_(None))
+    live = chat_history.c.deleted_at.is_(None)
+    last_id = (select(func.max(chat_history.c.id)).where(chat_history.c.chat_id == chats.c.id, live)
+               .correlate(chats).scalar_subquery())
+    unread = (select(func.count()).select_from(chat_history)
+              .where(chat_history.c.chat_id == chats.c.id, chat_history.c.role == "human",
+                     chat_history.c.id > chats.c.admin_read_id, live)
+              .correlate(chats).scalar_subquery())
+    waiting_first = case((chats.c.status == "waiting_human", 0), else_=1)
     with transaction() as conn:
-        return conn.execute(select(func.count()).select_from(chats).where(chats.c.deleted_at.is_(None))).scalar()
+        total = conn.execute(select(func.count()).select_from(chats).where(*conditions)).scalar()
+        rows = conn.execute(
+            select(chats, last_id.label("last_message_id"), unread.label("unread"))
+            .where(*conditions)
+            .order_by(waiting_first, chats.c.last_message_at.desc(), chats.c.id)
+            .limit(limit).offset(offset)
+        ).mappings().all()
+        ids = [r["last_message_id"] for r in rows if r["last_message_id"]]
+        last = {m["id"]: dict(m) for m in conn.execute(
+            select(chat_history).where(chat_history.c.id.in_(ids))).mappings()} if ids else {}
+    return [dict(r, last_message=last.get(r["last_message_id"])) for r in rows], total
+
+
+def mark_read(chat_id, message_id):
+    """Advisors have seen the chat up to message_id."""
+    with transaction() as conn:
+        conn.execute(update(chats).where(chats.c.id == chat_id, chats.c.admin_read_id < message_id)
+                     .values(admin_read_id=message_id))

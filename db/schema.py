@@ -29,6 +29,8 @@ chats = Table(
     Column("updated_at", Timestamp, nullable=False),
     Column("last_message_at", Timestamp, nullable=False),
     Column("deleted_at", Timestamp),
+    # The last message id any advisor has seen: "unread" counts student messages after it.
+    Column("admin_read_id", BigId, nullable=False, server_default="0"),
     UniqueConstraint("token_hash", name="uq_chats_token_hash"),
     Index("ix_chats_status_activity", "status", "last_message_at"),
     Index("ix_chats_activity", "last_message_at"),
@@ -72,5 +74,29 @@ settings = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    **MYSQL_TABLE,
+)
+
+admins = Table(
+    "admins", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_login_at", Timestamp),
+    Column("deleted_at", Timestamp),
+    UniqueConstraint("username", name="uq_admins_username"),
+    **MYSQL_TABLE,
+)
+
+# One row per admin connection that has a chat open; rows not refreshed lately are stale
+# (a crashed process), so presence survives any number of processes.
+chat_viewers = Table(
+    "chat_viewers", metadata,
+    Column("sid", String(64), primary_key=True),
+    Column("chat_id", String(32), ForeignKey("chats.id"), nullable=False),
+    Column("admin_id", BigId, ForeignKey("admins.id"), nullable=False),
+    Column("seen_at", Timestamp, nullable=False),
+    Index("ix_chat_viewers_chat_id", "chat_id", "seen_at"),
     **MYSQL_TABLE,
 )

@@ -57,7 +57,8 @@ class Config:
         self.ASYNC_MODE = env("ASYNC_MODE", "gevent")
         self.ACCESS_LOG = _bool("ACCESS_LOG", False)
         self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o.strip()]
-        self.SOCKETIO_MESSAGE_QUEUE = env("SOCKETIO_MESSAGE_QUEUE") or env("REDIS_URL") or None
+        self.REDIS_URL = env("REDIS_URL") or None
+        self.SOCKETIO_MESSAGE_QUEUE = env("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
         self.MAX_HTTP_BUFFER_SIZE = _int("MAX_HTTP_BUFFER_SIZE", 64 * 1024)
         self.MAX_MESSAGE_LENGTH = _int("MAX_MESSAGE_LENGTH", 2000)
         self.SLOT_TIMES = env("SLOT_TIMES", "09:00,10:00,11:00,14:00,15:00,16:00").split(",")

@@ -19,6 +19,7 @@ HUMAN_ENABLED_CHANGED = "human_enabled_changed"
 BOOKING_CONFIRMED = "booking_confirmed"
 BOOKING_CANCELLED = "booking_cancelled"
 ADMIN_STATUS_CHANGED = "admin_status_changed"
+MODEL_CHANGED = "model_changed"
 ERROR = "error"
 
 ADMINS_ROOM = "admins"
@@ -67,3 +68,11 @@ def chat_payload(chat, booking=None, advisors_online=0):
         "created_at": iso(chat["created_at"]), "last_message_at": iso(chat["last_message_at"]),
         "booking": booking_payload(booking),
     }
+
+
+def admin_chat_payload(chat, booking, viewers):
+    """A chat as the dashboard lists it."""
+    last = chat.get("last_message")
+    return {**chat_payload(chat, booking, len(viewers)), "viewers": viewers, "unread": int(chat.get("unread") or 0),
+            "escalated_at": iso(chat.get("escalated_at")),
+            "last_message": message_payload(last) if last else None}

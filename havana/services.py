@@ -4,11 +4,12 @@ Nothing else in the app emits.
 """
 import logging
 import threading
+from datetime import timedelta
 from collections import defaultdict
 
 import db
 from db import bookings as booking_db, chats as chat_db, history as history_db
-from db import settings as settings_db
+from db import presence, settings as settings_db
 from assistant.tools import SlotTaken
 from havana import protocol as p
 from havana.errors import ClientError, chat_not_found, forbidden
@@ -30,8 +31,11 @@ class Services:
 
     # -- chats ---------------------------------------------------------------------------
 
-    def start_chat(self):
+    def start_chat(self, sid):
+        """A new chat for the student connection `sid`; its token goes to that connection only."""
         chat, token = chat_db.create_chat()
+        socketio.emit(p.CHAT_CREATED, {"chat_id": chat["id"], "token": token}, to=sid)
+        socketio.emit(p.CHAT_CREATED, {"chat_id": chat["id"], "chat": self.chat_summary(chat)}, to=p.ADMINS_ROOM)
         return chat, token
 
     def open_chat(self, chat_id, token):
@@ -44,7 +48,11 @@ class Services:
         return chat
 
     def chat_view(self, chat):
-        return p.chat_payload(chat, booking_db.booking_for_chat(chat["id"]))
+        return p.chat_payload(chat, booking_db.booking_for_chat(chat["id"]), len(presence.viewers(chat["id"])))
+
+    def chat_summary(self, chat, booking=None, viewers=()):
+        """A dashboard row: the chat, its last message, unread count and who is viewing it."""
+        return p.admin_chat_payload(chat, booking, list(viewers))
 
     def messages_since(self, chat_id, last_id):
         return [p.message_payload(m) for m in history_db.messages_after(chat_id, last_id or 0)]
@@ -117,6 +125,25 @@ class Services:
             socketio.emit(p.TYPING, {"chat_id": chat_id, "who": "assistant", "typing": False},
                           to=p.chat_room(chat_id))
 
+    def model_state(self):
+        """Every provider, whether it is configured (and why not), and which one is active."""
+        active = self.active_model()
+        return {"active": active, "providers": [
+            {"name": pr.name, "label": pr.label, "configured": pr.configured, "reason": pr.reason,
+             "active": pr.name == active} for pr in self.chatbot.providers.values()]}
+
+    def set_active_model(self, name):
+        """Switch the model for every chat's next reply, in every process; tell every admin page."""
+        provider = self.chatbot.providers.get(name)
+        if provider is None:
+            raise ClientError("invalid_payload", "model must be one of: " + ", ".join(self.chatbot.providers))
+        if not provider.configured:
+            raise ClientError("not_configured", f"{provider.label} is not configured: {provider.reason}.")
+        settings_db.set_setting(ACTIVE_MODEL_KEY, name)
+        state = self.model_state()
+        socketio.emit(p.MODEL_CHANGED, state, to=p.ADMINS_ROOM)
+        return state
+
     def active_model(self):
         name = settings_db.get_setting(ACTIVE_MODEL_KEY)
         providers = self.chatbot.providers
@@ -150,6 +177,98 @@ class Services:
         self.post_system_notice(chat_id, f"Advisor call booked for {booking['label']}{moved}.")
         self._emit_chat(p.BOOKING_CONFIRMED, {"chat_id": chat_id, "booking": booking}, chat_id)
         return slot
+
+
+    def cancel_booking(self, slot_id):
+        """Free a booked slot; the student is told in their chat. Raises ClientError if not booked."""
+        slot = booking_db.release_slot(slot_id)
+        if slot is None:
+            raise ClientError("not_found", "That slot is not booked.")
+        booking = p.booking_payload(slot)
+        self.post_system_notice(slot["chat_id"], f"Your advisor call on {booking['label']} was cancelled by "
+                                                 "the admissions office. You can book another time here.")
+        self._emit_chat(p.BOOKING_CANCELLED, {"chat_id": slot["chat_id"], "booking": booking}, slot["chat_id"])
+        return booking
+
+    def slots_overview(self):
+        """The coming days' slots, free or booked, for the bookings panel."""
+        today = self.chatbot.today()
+        return [dict(p.booking_payload(s), chat_id=s["chat_id"])
+                for s in booking_db.slots_between(today, today + timedelta(days=self.config.SLOT_DAYS - 1))]
+
+    # -- advisors -----------------------------------------------------------------------
+
+    def existing_chat(self, chat_id):
+        chat = chat_db.get_chat(chat_id)
+        if chat is None:
+            raise chat_not_found()
+        return chat
+
+    def dashboard(self, status=None, escalated=None, limit=50, offset=0):
+        rows, total = chat_db.list_chats(status, escalated, limit, offset)
+        booked = booking_db.bookings_for_chats([r["id"] for r in rows])
+        return {"chats": [self.chat_summary(r, booked.get(r["id"]), presence.viewers(r["id"])) for r in rows],
+                "total": total, "limit": limit, "offset": offset}
+
+    def chat_detail(self, chat_id):
+        chat = self.existing_chat(chat_id)
+        messages = history_db.messages_after(chat_id, 0, limit=5000)
+        return {"chat": self.chat_summary(dict(chat, last_message=messages[-1] if messages else None, unread=0),
+                                          booking_db.booking_for_chat(chat_id), presence.viewers(chat_id)),
+                "messages": [p.message_payload(m) for m in messages]}
+
+    def open_chat_as_admin(self, sid, chat_id, admin):
+        """An advisor opens a chat: presence is recorded and the student sees an advisor is there."""
+        detail = self.chat_detail(chat_id)
+        left = presence.view_chat(sid, chat_id, admin.id)
+        if detail["messages"]:
+            chat_db.mark_read(chat_id, detail["messages"][-1]["id"])
+        for changed in filter(None, (left, chat_id)):
+            self._emit_presence(changed)
+        detail["chat"]["viewers"] = presence.viewers(chat_id)
+        return detail
+
+    def close_chat_as_admin(self, sid):
+        left = presence.leave(sid)
+        if left:
+            self._emit_presence(left)
+
+    def _emit_presence(self, chat_id):
+        viewers = presence.viewers(chat_id)
+        socketio.emit(p.ADMIN_STATUS_CHANGED, {"chat_id": chat_id, "advisors_online": len(viewers)},
+                      to=p.chat_room(chat_id))
+        socketio.emit(p.ADMIN_STATUS_CHANGED, {"chat_id": chat_id, "advisors_online": len(viewers),
+                                               "viewers": viewers}, to=p.ADMINS_ROOM)
+
+    def set_human_enabled(self, chat_id, enabled, admin):
+        """Take a chat over (the AI stops) or hand it back (the AI answers the next message)."""
+        chat = self.existing_chat(chat_id)
+        if bool(chat["is_human_enabled"]) == enabled:
+            return self._human_payload(chat)
+        chat = chat_db.update_chat(chat_id, is_human_enabled=enabled, status="human" if enabled else "ai")
+        self.post_system_notice(chat_id, "An advisor has joined the chat." if enabled
+                                else "You're back with the assistant.")
+        payload = self._human_payload(chat, admin)
+        self._emit_chat(p.HUMAN_ENABLED_CHANGED, payload, chat_id)
+        return payload
+
+    @staticmethod
+    def _human_payload(chat, admin=None):
+        return {"chat_id": chat["id"], "is_human_enabled": bool(chat["is_human_enabled"]),
+                "status": chat["status"], "by": admin.username if admin else None}
+
+    def post_operator_message(self, chat_id, text, admin, client_id=None):
+        """An advisor writes to the student; writing takes the chat over so the AI stays quiet."""
+        text = self._clean(text)
+        chat = self.existing_chat(chat_id)
+        if not chat["is_human_enabled"]:
+            self.set_human_enabled(chat_id, True, admin)
+        row, created = history_db.add_message(chat_id, "human_operator", text, model=None, client_id=client_id)
+        payload = dict(p.message_payload(row), author=admin.username)
+        if created:
+            self._emit_message(payload)
+            chat_db.mark_read(chat_id, row["id"])
+        return payload
 
 
 class AgentActions:

@@ -4,6 +4,7 @@ HAVANA_REQUIRE_MYSQL=1 / HAVANA_REQUIRE_BROWSER=1 (set by `make test` in CI) tur
 missing MariaDB or Chromium into a failure instead of a skip.
 """
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -153,6 +154,29 @@ class LiveServer:
     def output(self):
         return Path(self.log_path).read_text(errors="replace")
 
+    def first_admin_password(self):
+        """The password the first run printed for 'admin'."""
+        match = re.search(r"as 'admin' with password: (\S+)", self.output())
+        assert match, self.output()
+        return match[1]
+
+    def create_admin(self, username, password):
+        """`python app.py create-admin` against this server's database."""
+        subprocess.run([sys.executable, str(ROOT / "app.py"), "create-admin", username, "--password", password],
+                       cwd=ROOT, env=self.env, check=True, capture_output=True)
+
+    def sign_in(self, username="admin", password=None):
+        """A requests.Session signed in through the real form (with its CSRF token)."""
+        session = requests.Session()
+        page = session.get(self.url + "/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+        response = session.post(self.url + "/login", data={
+            "csrf_token": token, "username": username,
+            "password": password or self.first_admin_password()}, allow_redirects=False)
+        assert response.status_code == 302, response.text[:500]
+        session.csrf_token = token  # valid for the whole session
+        return session
+
 
 @pytest.fixture
 def start_server(tmp_path):
@@ -226,6 +250,12 @@ def connect():
     yield make
     for client in clients:
         client.close()
+
+
+def connect_admin(connect, server, session):
+    """A socket client carrying the admin's session cookie."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    return connect(server.url, headers={"Cookie": cookie})
 
 
 def ai_reply(client, chat_id, after_id, timeout=15):

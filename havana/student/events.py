@@ -1,5 +1,5 @@
 """Socket events sent by the student page."""
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_socketio import emit, join_room
 
 from havana import protocol as p
@@ -22,8 +22,7 @@ def student_connect(data):
     req = parse(StudentConnect, data)
     services, token = _services(), None
     if req.chat_id is None:
-        chat, token = services.start_chat()
-        emit(p.CHAT_CREATED, {"chat_id": chat["id"], "token": token})
+        chat, token = services.start_chat(request.sid)
     else:
         chat = services.open_chat(req.chat_id, req.token)
     join_room(p.chat_room(chat["id"]))

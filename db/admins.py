@@ -1,0 +1,47 @@
+"""Queries on admin accounts."""
+from sqlalchemy import func, insert, select, update
+
+from . import transaction, utcnow
+from .schema import admins
+
+_live = admins.c.deleted_at.is_(None)
+
+
+def create_admin(username, password_hash):
+    """Create an admin; raises sqlalchemy IntegrityError if the username exists."""
+    with transaction() as conn:
+        result = conn.execute(insert(admins).values(username=username, password_hash=password_hash,
+                                                    created_at=utcnow()))
+    return result.inserted_primary_key[0]
+
+
+def set_password(username, password_hash):
+    with transaction() as conn:
+        return conn.execute(update(admins).where(admins.c.username == username, _live)
+                            .values(password_hash=password_hash)).rowcount == 1
+
+
+def admin_by_username(username):
+    with transaction() as conn:
+        row = conn.execute(select(admins).where(admins.c.username == username, _live)).mappings().first()
+    return dict(row) if row else None
+
+
+def admin_by_id(admin_id):
+    with transaction() as conn:
+        row = conn.execute(select(admins).where(admins.c.id == admin_id, _live)).mappings().first()
+    return dict(row) if row else None
+
+
+def count_admins():
+    with transaction() as conn:
+        return conn.execute(select(func.count()).select_from(admins).where(_live)).scalar()
+
+
+def record_login(admin_id, password_hash=None):
+    """Stamp the sign-in; a rehashed password (stronger parameters) is stored too."""
+    values = {"last_login_at": utcnow()}
+    if password_hash:
+        values["password_hash"] = password_hash
+    with transaction() as conn:
+        conn.execute(update(admins).where(admins.c.id == admin_id).values(**values))

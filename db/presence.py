@@ -1,0 +1,50 @@
+"""Which advisors have a chat open, shared by every process through the database."""
+from datetime import timedelta
+
+from sqlalchemy import delete, distinct, func, insert, select, update
+
+from . import transaction, utcnow
+from .schema import admins, chat_viewers
+
+# A process refreshes its rows every PRESENCE_REFRESH seconds; older rows belong to a dead process.
+STALE_AFTER = timedelta(seconds=90)
+
+
+def view_chat(sid, chat_id, admin_id):
+    """This admin connection now has chat_id open (one chat per connection); returns the chat it left."""
+    now = utcnow()
+    with transaction() as conn:
+        previous = conn.execute(select(chat_viewers.c.chat_id).where(chat_viewers.c.sid == sid)).scalar()
+        if previous is None:
+            conn.execute(insert(chat_viewers).values(sid=sid, chat_id=chat_id, admin_id=admin_id, seen_at=now))
+        else:
+            conn.execute(update(chat_viewers).where(chat_viewers.c.sid == sid).values(chat_id=chat_id, seen_at=now))
+    return previous if previous != chat_id else None
+
+
+def leave(sid):
+    """The connection closed its chat (or disconnected); returns the chat it had open, or None."""
+    with transaction() as conn:
+        chat_id = conn.execute(select(chat_viewers.c.chat_id).where(chat_viewers.c.sid == sid)).scalar()
+        if chat_id is not None:
+            conn.execute(delete(chat_viewers).where(chat_viewers.c.sid == sid))
+    return chat_id
+
+
+def refresh(sids):
+    """Keep this process's viewers fresh; drop everyone's stale rows."""
+    now = utcnow()
+    with transaction() as conn:
+        if sids:
+            conn.execute(update(chat_viewers).where(chat_viewers.c.sid.in_(list(sids))).values(seen_at=now))
+        conn.execute(delete(chat_viewers).where(chat_viewers.c.seen_at < now - STALE_AFTER))
+
+
+def viewers(chat_id):
+    """Usernames of the advisors who have chat_id open now."""
+    fresh = chat_viewers.c.seen_at >= utcnow() - STALE_AFTER
+    with transaction() as conn:
+        return list(conn.execute(
+            select(distinct(admins.c.username)).join(admins, admins.c.id == chat_viewers.c.admin_id)
+            .where(chat_viewers.c.chat_id == chat_id, fresh).order_by(admins.c.username)
+        ).scalars())

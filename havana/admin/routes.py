@@ -1,0 +1,13 @@
+"""The dashboard page."""
+from flask import current_app, render_template
+from flask_login import current_user, login_required
+
+from havana.admin import bp
+
+
+@bp.get("/admin")
+@login_required
+def dashboard():
+    config = current_app.extensions["havana"].config
+    return render_template("admin.html", username=current_user.username,
+                           max_message_length=config.MAX_MESSAGE_LENGTH)
