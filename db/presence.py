@@ -6,8 +6,9 @@ from sqlalchemy import delete, distinct, func, insert, select, update
 from . import transaction, utcnow
 from .schema import admins, chat_viewers
 
-# A process refreshes its rows every PRESENCE_REFRESH seconds; older rows belong to a dead process.
-STALE_AFTER = timedelta(seconds=90)
+# A process refreshes its rows every REFRESH_SECONDS; older rows belong to a dead process.
+REFRESH_SECONDS = 30
+STALE_AFTER = timedelta(seconds=3 * REFRESH_SECONDS)
 
 
 def view_chat(sid, chat_id, admin_id):

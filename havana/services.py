@@ -28,6 +28,8 @@ class Services:
         self.chatbot = chatbot
         self._chat_locks = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
+        self._viewing = set()  # this process's admin connections that have a chat open
+        self._presence_task = None
 
     # -- chats ---------------------------------------------------------------------------
 
@@ -221,6 +223,9 @@ class Services:
         """An advisor opens a chat: presence is recorded and the student sees an advisor is there."""
         detail = self.chat_detail(chat_id)
         left = presence.view_chat(sid, chat_id, admin.id)
+        self._viewing.add(sid)
+        if self._presence_task is None:
+            self._presence_task = socketio.start_background_task(self._refresh_presence)
         if detail["messages"]:
             chat_db.mark_read(chat_id, detail["messages"][-1]["id"])
         for changed in filter(None, (left, chat_id)):
@@ -229,9 +234,19 @@ class Services:
         return detail
 
     def close_chat_as_admin(self, sid):
+        self._viewing.discard(sid)
         left = presence.leave(sid)
         if left:
             self._emit_presence(left)
+
+    def _refresh_presence(self):
+        """Background task: keep this process's presence rows fresh so other processes trust them."""
+        while True:
+            socketio.sleep(presence.REFRESH_SECONDS)
+            try:
+                presence.refresh(set(self._viewing))
+            except db.DatabaseUnavailable:
+                log.warning("presence refresh skipped: database unavailable")
 
     def _emit_presence(self, chat_id):
         viewers = presence.viewers(chat_id)

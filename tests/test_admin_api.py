@@ -1,0 +1,136 @@
+"""The advisors' REST API and sign-in, signed in and not, with good and bad input."""
+import re
+
+import pytest
+import requests
+
+from conftest import ai_reply
+from test_student_events import new_chat, send
+
+
+@pytest.fixture(scope="module")
+def session(live_server):
+    return live_server.sign_in()
+
+
+def post(session, url, **kwargs):
+    return session.post(url, headers={"X-CSRFToken": session.csrf_token}, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def escalated_chat(live_server):
+    from conftest import Recorder
+    student = Recorder(live_server.url)
+    chat_id, _ = new_chat(student)
+    send(student, chat_id, "I want to talk to a human")
+    student.wait_for("escalation_triggered")
+    ack = send(student, chat_id, "Book a call with an advisor")
+    ai_reply(student, chat_id, ack["message"]["id"])
+    ack = send(student, chat_id, "tomorrow at 9am")
+    student.wait_for("booking_confirmed")
+    ai_reply(student, chat_id, ack["message"]["id"])
+    student.close()
+    return chat_id
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/api/chats"), ("get", "/api/chats/abc"), ("get", "/api/model"),
+    ("post", "/api/model"), ("get", "/api/bookings"), ("post", "/api/bookings/1/cancel"),
+])
+def test_every_endpoint_needs_a_signed_in_admin(live_server, method, path):
+    response = getattr(requests, method)(live_server.url + path, json={"model": "local"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_admin_page_redirects_to_sign_in(live_server):
+    response = requests.get(live_server.url + "/admin", allow_redirects=False)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_wrong_password_is_refused_and_failed_attempts_are_rate_limited(start_server):
+    server = start_server()
+    attempts = requests.Session()
+    codes = []
+    for _ in range(7):
+        page = attempts.get(server.url + "/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+        codes.append(attempts.post(server.url + "/login", data={
+            "csrf_token": token, "username": "admin", "password": "wrong password"}).status_code)
+    assert codes[:5] == [401] * 5 and codes[-1] == 429
+
+
+def test_sign_in_form_requires_its_csrf_token(live_server):
+    response = requests.post(live_server.url + "/login", data={"username": "admin", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_session_cookie_is_httponly_and_samesite(live_server):
+    session = requests.Session()
+    session.get(live_server.url + "/login")
+    cookie = session.get(live_server.url + "/login").headers.get("Set-Cookie", "") or \
+        requests.get(live_server.url + "/login").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_list_chats_with_filters_and_paging(live_server, session, escalated_chat):
+    everything = session.get(live_server.url + "/api/chats").json()
+    assert everything["ok"] and everything["total"] >= 1
+    waiting = session.get(live_server.url + "/api/chats", params={"status": "waiting_human"}).json()
+    assert escalated_chat in [c["id"] for c in waiting["chats"]]
+    assert all(c["status"] == "waiting_human" for c in waiting["chats"])
+    escalated = session.get(live_server.url + "/api/chats", params={"escalated": "true"}).json()
+    assert all(c["escalated_at"] for c in escalated["chats"])
+    page = session.get(live_server.url + "/api/chats", params={"limit": 1, "offset": 0}).json()
+    assert len(page["chats"]) == 1 and page["limit"] == 1
+
+
+@pytest.mark.parametrize("params", [{"status": "nope"}, {"limit": "many"}, {"limit": 0}, {"limit": 500},
+                                    {"offset": -1}, {"escalated": "maybe"}])
+def test_list_chats_refuses_bad_query(live_server, session, params):
+    response = session.get(live_server.url + "/api/chats", params=params)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_payload"
+
+
+def test_chat_detail_has_history_booking_and_404(live_server, session, escalated_chat):
+    detail = session.get(live_server.url + f"/api/chats/{escalated_chat}").json()
+    roles = [m["role"] for m in detail["messages"]]
+    assert roles[0] == "human" and "ai" in roles and "system" in roles
+    assert detail["chat"]["booking"]["time"] == "09:00"
+    missing = session.get(live_server.url + "/api/chats/" + "0" * 32)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "chat_not_found"
+
+
+def test_model_endpoints(live_server, session):
+    state = session.get(live_server.url + "/api/model").json()
+    assert state["active"] == "local"
+    openai = next(p for p in state["providers"] if p["name"] == "openai")
+    assert openai["configured"] is False and "OPENAI_API_KEY" in openai["reason"]
+    refused = post(session, live_server.url + "/api/model", json={"model": "openai"})
+    assert refused.status_code == 409 and "OPENAI_API_KEY" in refused.json()["error"]["message"]
+    assert post(session, live_server.url + "/api/model", json={"model": "local"}).json()["active"] == "local"
+
+
+@pytest.mark.parametrize("body", [None, {"model": 3}, {"model": "claude"}, {"nothing": 1}, [1, 2]])
+def test_model_switch_refuses_bad_bodies(live_server, session, body):
+    response = post(session, live_server.url + "/api/model", json=body)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_payload"
+
+
+def test_writes_need_the_csrf_token(live_server, session):
+    response = session.post(live_server.url + "/api/model", json={"model": "local"})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "csrf"
+
+
+def test_bookings_panel_and_cancel(live_server, session, escalated_chat):
+    slots = session.get(live_server.url + "/api/bookings").json()["slots"]
+    assert len(slots) == 42
+    booked = [s for s in slots if s["chat_id"] == escalated_chat]
+    assert len(booked) == 1
+    cancelled = post(session, live_server.url + f"/api/bookings/{booked[0]['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["booking"]["id"] == booked[0]["id"]
+    detail = session.get(live_server.url + f"/api/chats/{escalated_chat}").json()
+    assert detail["chat"]["booking"] is None
+    assert "was cancelled" in detail["messages"][-1]["message"]
+    again = post(session, live_server.url + f"/api/bookings/{booked[0]['id']}/cancel")
+    assert again.status_code == 404
