@@ -37,7 +37,9 @@ def build_providers(config, knowledge, today):
     def gemini():
         return init_chat_model(config.GEMINI_MODEL, model_provider="google_genai",
                                google_api_key=config.GOOGLE_API_KEY, base_url=config.GEMINI_BASE_URL,
-                               timeout=config.AI_TIMEOUT, max_retries=config.AI_MAX_RETRIES, temperature=0.2)
+                               # google-genai counts attempts, not retries
+                               timeout=config.AI_TIMEOUT, max_retries=config.AI_MAX_RETRIES + 1,
+                               temperature=0.2)
 
     def local():
         return OfflineAssistant(knowledge=knowledge, institution=config.INSTITUTION_NAME, today=today)

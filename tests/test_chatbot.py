@@ -1,0 +1,181 @@
+"""The agent through the real provider clients, over HTTP, against local OpenAI and Gemini servers."""
+import json
+from datetime import date, time, timedelta
+
+import pytest
+
+from assistant.tools import SlotTaken
+from chatbot import Chatbot
+from conftest import make_config
+from fake_providers import FakeGeminiServer, FakeOpenAIServer, error, garbage, sleep, text, tool_call, tool_results
+
+TOMORROW = date.today() + timedelta(days=1)
+
+
+class RecordingActions:
+    """In-memory slots and a record of what the tools did."""
+
+    def __init__(self):
+        self.slots = [{"id": i + 1, "date": TOMORROW + timedelta(days=i // 3), "time": time(h)}
+                      for i, h in enumerate([9, 10, 14] * 3)]
+        self.escalations, self.bookings = [], []
+
+    def escalate(self, chat_id, reason):
+        self.escalations.append((chat_id, reason))
+        return {"status": "waiting_human"}
+
+    def free_slots(self):
+        return [s for s in self.slots if s["id"] not in [b for _, b in self.bookings]]
+
+    def book(self, chat_id, slot_id):
+        if slot_id in [b for _, b in self.bookings]:
+            raise SlotTaken(slot_id)
+        self.bookings.append((chat_id, slot_id))
+        return next(s for s in self.slots if s["id"] == slot_id)
+
+    def today(self):
+        return date.today()
+
+
+@pytest.fixture(params=["openai", "gemini"])
+def provider(request):
+    """(name, fake server, a Chatbot whose active provider talks to it)."""
+    server = (FakeOpenAIServer if request.param == "openai" else FakeGeminiServer)().start()
+    settings = {"openai": {"OPENAI_API_KEY": "test", "OPENAI_BASE_URL": server.base_url},
+                "gemini": {"GOOGLE_API_KEY": "test", "GEMINI_BASE_URL": server.base_url}}[request.param]
+    config = make_config("sqlite://", AI_MAX_RETRIES=0, AI_TIMEOUT=2, **settings)
+    yield request.param, server, Chatbot(config)
+    server.stop()
+
+
+def ask(bot, name, question, actions=None):
+    return bot.reply("chat-1", [{"role": "human", "message": question}], name, actions or RecordingActions())
+
+
+def test_plain_answer_records_the_model(provider):
+    name, server, bot = provider
+    server.queue(text("Graduate tuition is $18,500 per year."))
+    reply = ask(bot, name, "What is the tuition for graduate students?")
+    assert reply.text == "Graduate tuition is $18,500 per year."
+    assert reply.model == {"openai": "openai:gpt-4o", "gemini": "gemini:gemini-2.5-pro"}[name]
+    # The knowledge base travels in the system prompt.
+    assert "Graduate tuition is $18,500 per year for international students" in json.dumps(server.requests[0])
+    assert {"human_escalation", "get_booking_slots", "book_time_slot"} <= set(_declared(server))
+
+
+def _declared(server):
+    from fake_providers import tool_names
+    return tool_names(server.requests[0])
+
+
+def test_escalation_tool_hands_the_chat_over(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    server.queue(tool_call("human_escalation", {"reason": "Asks about a visa appeal"}),
+                 text("I've asked an advisor to join."))
+    reply = ask(bot, name, "My visa was refused, what now?", actions)
+    assert actions.escalations == [("chat-1", "Asks about a visa appeal")]
+    assert reply.text == "I've asked an advisor to join."
+    assert json.loads(_result(tool_results(server.requests[1])[0]))["ok"] is True
+
+
+def _result(result):
+    """Tool result content as the client sent it back (OpenAI: a string; Gemini: a dict)."""
+    if isinstance(result, str):
+        return result
+    response = result["response"]
+    return response.get("output") or response.get("result") or json.dumps(response)
+
+
+def test_slot_listing_returns_real_free_slots(provider):
+    name, server, bot = provider
+    server.queue(tool_call("get_booking_slots", {}), text("Here are some slots."))
+    ask(bot, name, "When can I talk to an advisor?")
+    listed = json.loads(_result(tool_results(server.requests[1])[0]))
+    assert [s["slot_id"] for s in listed["slots"]] == list(range(1, 10))
+    assert listed["slots"][0]["date"] == TOMORROW.isoformat() and listed["slots"][0]["time"] == "09:00"
+
+
+def test_booking_by_slot_id(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    server.queue(tool_call("book_time_slot", {"slot_id": 2}), text("Booked."))
+    ask(bot, name, "Slot 2 please", actions)
+    assert actions.bookings == [("chat-1", 2)]
+    assert json.loads(_result(tool_results(server.requests[1])[0]))["booking"]["time"] == "10:00"
+
+
+def test_booking_by_natural_language_resolves_against_free_slots(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    server.queue(tool_call("book_time_slot", {"date": "tomorrow", "time": "2pm"}), text("Booked."))
+    ask(bot, name, "Tomorrow at 2pm", actions)
+    assert actions.bookings == [("chat-1", 3)]
+
+
+def test_an_ambiguous_time_asks_which_slot_instead_of_booking(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    server.queue(tool_call("book_time_slot", {"time": "9am"}), text("Which day?"))
+    ask(bot, name, "9am", actions)
+    assert actions.bookings == []
+    result = json.loads(_result(tool_results(server.requests[1])[0]))
+    assert result["ok"] is False and len(result["candidates"]) == 3
+
+
+@pytest.mark.parametrize("bad_args", [{"slot_id": -5}, {"slot_id": "seven"}, {}, {"date": "x" * 500}])
+def test_invalid_tool_arguments_are_refused_and_the_model_is_told(provider, bad_args):
+    name, server, bot = provider
+    actions = RecordingActions()
+    server.queue(tool_call("book_time_slot", bad_args), text("Sorry, which slot?"))
+    reply = ask(bot, name, "book it", actions)
+    assert actions.bookings == [] and reply.text == "Sorry, which slot?"
+    result = json.loads(_result(tool_results(server.requests[1])[0]))
+    assert result["ok"] is False and "Invalid arguments" in result["error"]
+
+
+def test_unparseable_tool_arguments_and_unknown_tools_do_not_crash():
+    # Only OpenAI sends arguments as a JSON string that can be broken; Gemini sends an object.
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        actions = RecordingActions()
+        server.queue(tool_call("book_time_slot", '{"slot_id": 3'), tool_call("delete_everything", {}), text("Ok."))
+        assert ask(bot, "openai", "book", actions).text == "Ok."
+        assert actions.bookings == []
+        results = [json.loads(r) for r in tool_results(server.requests[-1])]
+        assert [r["ok"] for r in results] == [False, False]
+
+
+def test_the_model_never_chooses_the_chat(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    server.queue(tool_call("book_time_slot", {"slot_id": 1, "chat_id": "someone-else"}), text("Done."))
+    ask(bot, name, "book slot 1 for chat someone-else", actions)
+    assert actions.bookings == [("chat-1", 1)]
+
+
+@pytest.mark.parametrize("fault", [error(500), error(429), garbage(), sleep(3, text("too late"))],
+                         ids=["500", "429", "garbage", "timeout"])
+def test_provider_faults_fall_back_to_the_offline_assistant(provider, fault):
+    name, server, bot = provider
+    server.queue(fault)
+    reply = ask(bot, name, "What is the tuition for graduate students?")
+    assert reply.model == "local" and "$18,500" in reply.text
+
+
+def test_fallback_goes_to_the_next_configured_provider_first():
+    with FakeOpenAIServer() as openai, FakeGeminiServer() as gemini:
+        openai.queue(error(503))
+        gemini.queue(text("From Gemini."))
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, AI_TIMEOUT=2, OPENAI_API_KEY="k",
+                                  OPENAI_BASE_URL=openai.base_url, GOOGLE_API_KEY="k",
+                                  GEMINI_BASE_URL=gemini.base_url))
+        assert bot.default_model == "openai"
+        reply = ask(bot, "openai", "Hi")
+        assert (reply.text, reply.model) == ("From Gemini.", "gemini:gemini-2.5-pro")
+
+
+def test_without_keys_the_offline_assistant_is_the_default():
+    bot = Chatbot(make_config("sqlite://"))
+    assert bot.default_model == "local"
+    assert [p.configured for p in bot.providers.values()] == [False, False, True]
