@@ -63,7 +63,7 @@ class Config:
         self.MAX_MESSAGE_LENGTH = _int("MAX_MESSAGE_LENGTH", 2000)
         self.SLOT_TIMES = env("SLOT_TIMES", "09:00,10:00,11:00,14:00,15:00,16:00").split(",")
         self.SLOT_DAYS = _int("SLOT_DAYS", 7)
-        self.TIMEZONE = env("TIMEZONE", "UTC")
+        self.TIMEZONE = env("TIMEZONE", "America/Havana")
 
         for key, value in overrides.items():
             setattr(self, key, value)
