@@ -1,20 +1,20 @@
 """Fake OpenAI chat-completions and Gemini (v1beta REST) servers that the real LangChain clients can call.
 
-Standard library only. Client settings (checked against langchain-openai 1.7.3 / openai 3.54.0 and
-langchain-google-genai 4.4.2 / google-genai 2.34.0):
+Standard library only. Client settings, checked against langchain-openai 1.7.3 / openai 3.54.0 and
+langchain-google-genai 4.4.2 / google-genai 2.34.0:
 
     ChatOpenAI(model="gpt-4o", api_key="test", base_url=srv.base_url,  # ".../v1"
                max_retries=0,    # else the openai SDK retries 408/409/429/5xx/timeouts twice, with backoff
-               timeout=2.0)      # seconds per HTTP attempt (alias request_timeout)
+               timeout=2.0)      # seconds per HTTP attempt; raises openai.APITimeoutError
     ChatGoogleGenerativeAI(model="gemini-2.5-pro", google_api_key="test",
-               base_url=srv.base_url,  # no path; the SDK adds "/v1beta/models/{model}:..."
-               max_retries=1,    # TOTAL attempts (1 = no retry); default 6 retries 408/429/5xx/timeouts, 1-2-4-8 s backoff
-               timeout=2.0)      # seconds; sent as HttpOptions(timeout=ms) on every request
+               base_url=srv.base_url,  # bare root; the SDK appends "/v1beta/models/{model}:..."
+               max_retries=1,    # TOTAL attempts (0 acts as 1 in this SDK; 1 is also right on older ones);
+                                 # the default 6 retries 408/429/5xx/timeouts with 1-2-4-8 s backoff
+               timeout=2.0)      # seconds, sent as HttpOptions(timeout=ms); raises httpx.ReadTimeout
 
-Gemini details: `client_options={"api_endpoint": url}` is an alias of `base_url`; there is no
-`transport` setting (google-genai always speaks REST over httpx). The key arrives as header
-`x-goog-api-key`; streaming uses POST `...:streamGenerateContent?alt=sse`. Bodies are camelCase.
-Gemini timeouts raise httpx.ReadTimeout (not wrapped); OpenAI timeouts raise openai.APITimeoutError.
+Gemini: `client_options={"api_endpoint": url}` is an alias of `base_url`; there is no `transport`
+option (google-genai always speaks REST through httpx). The key arrives in header `x-goog-api-key`,
+bodies are camelCase, streaming is POST `...:streamGenerateContent?alt=sse`.
 
 CLI for benchmarks: `python tests/fake_providers.py --kind openai --port 0 --latency 0.05 --text Hi`
 prints the base URL on the first stdout line, then serves until killed.
@@ -26,6 +26,7 @@ import collections
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class Action:
     calls: list = field(default_factory=list)  # [(name, args dict or raw str)]
     status: int = 200
     seconds: float = 0.0
-    then: "Action | None" = None  # for sleep(); None means ask server.default
+    then: Action | None = None  # for sleep(); None means ask server.default
 
 
 def text(content: str) -> Action:
@@ -73,14 +74,14 @@ def sleep(seconds: float, then: Action | None = None) -> Action:
 
 
 def _parts_text(content: Any) -> str:
-    # OpenAI content is a str or a list of {"type": "text", "text": ...}; Gemini parts are {"text": ...}.
+    # OpenAI content is a str or [{"type": "text", "text": ...}]; Gemini parts are [{"text": ...}].
     if isinstance(content, str):
         return content
     return "".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
 
 
 def last_user_text(req: dict) -> str:
-    """Text of the last user turn that has text (skips tool results), for either protocol."""
+    """Text of the last user turn that has text (tool results are skipped), for either protocol."""
     if "messages" in req:
         turns = [_parts_text(m.get("content")) for m in req["messages"] if m.get("role") == "user"]
     else:
@@ -96,35 +97,29 @@ def tool_names(req: dict) -> list[str]:
 
 
 def tool_results(req: dict) -> list:
-    """Tool results sent back by the client: OpenAI tool-message contents, Gemini functionResponse dicts."""
+    """Tool results the client sent back: OpenAI tool-message contents, Gemini functionResponse dicts."""
     if "messages" in req:
         return [m.get("content") for m in req["messages"] if m.get("role") == "tool"]
     return [p["functionResponse"] for c in req.get("contents", []) for p in c.get("parts", []) if "functionResponse" in p]
 
 
-def _chunks(s: str, n: int = 3) -> list[str]:
-    # Split into a few pieces so stream consumers really see several deltas.
+def _pieces(s: str, n: int = 3) -> list[str]:
+    # A few pieces, so stream consumers really see several deltas.
     size = max(1, -(-len(s) // n))
     return [s[i:i + size] for i in range(0, len(s), size)] or [""]
 
 
-def _tokens(s: str) -> int:
-    return max(1, len(s) // 4)
-
-
-class _Server(ThreadingHTTPServer):
+class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # don't join handlers stuck in a long sleep() on stop()
     request_queue_size = 1024  # listen backlog for benchmark bursts
 
     def handle_error(self, request, client_address):
-        pass  # clients that time out close the socket mid-answer; that is expected here
+        pass  # clients that time out hang up mid-answer; that is expected here
 
 
 class FakeProvider:
-    """Shared machinery: threading HTTP server, request log, scripted action queue."""
-
-    json_type = "application/json"
+    """Shared machinery: threaded HTTP server, request log, scripted action queue."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0):
         self.host, self.port, self.latency = host, port, latency
@@ -135,27 +130,34 @@ class FakeProvider:
         self._queue: collections.deque[Action] = collections.deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._conns: set[socket.socket] = set()
         self._ids = itertools.count(1)
-        self._httpd: _Server | None = None
+        self._httpd: _HTTPServer | None = None
 
-    # --- lifecycle -------------------------------------------------------
-    def start(self) -> "FakeProvider":
-        self._httpd = _Server((self.host, self.port), _make_handler(self))
+    def start(self) -> FakeProvider:
+        self._stopping.clear()
+        self._httpd = _HTTPServer((self.host, self.port), _make_handler(self))
         self.port = self._httpd.server_address[1]
         threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self._stopping.set()  # wakes handlers waiting in latency/sleep()
+        self._stopping.set()  # wakes handlers waiting in latency or sleep()
         if self._httpd:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+        with self._lock:  # close kept-alive connections too, or pooled clients would still get answers
+            for conn in self._conns:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
-    def __enter__(self):
+    def __enter__(self) -> FakeProvider:
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc) -> None:
         self.stop()
 
     @property
@@ -165,12 +167,6 @@ class FakeProvider:
     def queue(self, *actions: Action) -> None:
         with self._lock:
             self._queue.extend(actions)
-
-    # --- per request -----------------------------------------------------
-    def _next_action(self, req: dict) -> Action:
-        with self._lock:
-            action = self._queue.popleft() if self._queue else None
-        return action or self.default(req)
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
@@ -182,67 +178,72 @@ class FakeProvider:
             self.requests.append(req)
             self.paths.append(h.path)
             self.headers.append(dict(h.headers))
-        route = self._route(h.path)
-        if route is None:
+        route = self._route(h.path, req)
+        if route is None:  # before popping, so a stray request does not eat a scripted action
             return self._send(h, 404, self.error_body(404, f"no route for POST {h.path}"))
         model, stream = route
-        model = model or req.get("model") or "fake"
-        stream = bool(req.get("stream")) if stream is None else stream  # OpenAI puts the flag in the body
+        with self._lock:
+            action = self._queue.popleft() if self._queue else None
         try:
-            action = self._next_action(req)
-            if self.latency:
-                self._stopping.wait(self.latency)
+            action = action or self.default(req)
+            self._stopping.wait(self.latency)
             while action.kind == "sleep":
                 self._stopping.wait(action.seconds)
                 action = action.then or self.default(req)
-        except Exception as exc:  # a broken default() should fail the test loudly, not hang it
+        except Exception as exc:  # a broken default() must fail the test visibly, not hang it
             action = error(500, f"fake provider default() raised {exc!r}")
         if action.kind == "error":
             return self._send(h, action.status, self.error_body(action.status, action.text))
         if action.kind == "garbage":
-            body = b"data: <html>not json</html>\n\n" if stream else b"<html>not json</html>"
-            return self._send(h, 200, body, "text/event-stream" if stream else self.json_type)
+            return self._send(h, 200, b"data: <html>not json</html>\n\n" if stream else b"<html>not json</html>",
+                              "text/event-stream" if stream else "application/json")
+        usage = (max(1, len(raw) // 4), max(1, len(action.text + json.dumps(action.calls)) // 4))
         if not stream:
-            return self._send(h, 200, self.completion(req, action, model))
+            return self._send(h, 200, self.completion(action, model, usage))
         h.send_response(200)
         h.send_header("Content-Type", "text/event-stream")
-        h.send_header("Transfer-Encoding", "chunked")  # keeps HTTP/1.1 connections reusable
+        h.send_header("Transfer-Encoding", "chunked")  # lets the HTTP/1.1 connection be reused afterwards
         h.end_headers()
-        for event in self.events(req, action, model):
+        for event in self.events(req, action, model, usage):
             data = event if isinstance(event, bytes) else b"data: " + json.dumps(event).encode() + b"\n\n"
             h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            h.wfile.flush()
         h.wfile.write(b"0\r\n\r\n")
 
-    def _send(self, h, status: int, body: Any, ctype: str | None = None) -> None:
+    def _send(self, h, status: int, body: Any, ctype: str = "application/json") -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         h.send_response(status)
-        h.send_header("Content-Type", ctype or self.json_type)
+        h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
         h.wfile.write(data)
 
-    def _usage_counts(self, req: dict, action: Action) -> tuple[int, int]:
-        out = action.text + "".join(n + (a if isinstance(a, str) else json.dumps(a)) for n, a in action.calls)
-        return _tokens(json.dumps(req)), _tokens(out)
-
-    # Protocol-specific hooks.
-    def _route(self, path: str) -> tuple[str | None, bool] | None: ...
+    # Protocol hooks: route -> (model, stream) or None for 404; the rest build response bodies.
+    def _route(self, path: str, req: dict) -> tuple[str, bool] | None: ...
     def error_body(self, status: int, message: str) -> dict: ...
-    def completion(self, req: dict, action: Action, model: str) -> dict: ...
-    def events(self, req: dict, action: Action, model: str) -> list: ...
+    def completion(self, action: Action, model: str, usage: tuple[int, int]) -> dict: ...
+    def events(self, req: dict, action: Action, model: str, usage: tuple[int, int]) -> list: ...
 
 
 def _make_handler(provider: FakeProvider):
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive: clients pool connections, as with real APIs
+        protocol_version = "HTTP/1.1"  # keep-alive: clients pool connections, as with the real APIs
         timeout = 60  # drop idle keep-alive connections eventually
-        disable_nagle_algorithm = True  # headers and body are separate writes: avoid the 40 ms delayed-ACK stall
+        disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
+
+        def setup(self):
+            super().setup()
+            with provider._lock:
+                provider._conns.add(self.connection)
+
+        def finish(self):
+            with provider._lock:
+                provider._conns.discard(self.connection)
+            super().finish()
 
         def do_POST(self):
             try:
                 provider._handle(self)
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:  # client hung up (e.g. its timeout fired) or stop() closed the socket
                 self.close_connection = True
 
         def log_message(self, *args):
@@ -258,8 +259,10 @@ class FakeOpenAIServer(FakeProvider):
     def base_url(self) -> str:
         return self.root_url + "/v1"
 
-    def _route(self, path):
-        return None if path.split("?")[0] != "/v1/chat/completions" else (None, None)
+    def _route(self, path, req):
+        if path.split("?")[0] != "/v1/chat/completions":
+            return None
+        return req.get("model") or "gpt-fake", bool(req.get("stream"))
 
     def error_body(self, status, message):
         kind = "server_error" if status >= 500 else "invalid_request_error"
@@ -272,43 +275,45 @@ class FakeOpenAIServer(FakeProvider):
                 for n, a in action.calls]
 
     def _envelope(self, obj, model):
-        return {"id": f"chatcmpl-{next(self._ids)}", "object": obj, "created": int(time.time()), "model": model,
-                "system_fingerprint": "fp_fake"}
+        return {"id": f"chatcmpl-{next(self._ids)}", "object": obj, "created": int(time.time()),
+                "model": model, "system_fingerprint": "fp_fake"}
 
-    def _usage(self, req, action):
-        p, c = self._usage_counts(req, action)
-        return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+    @staticmethod
+    def _usage(usage):
+        return {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}
 
-    def completion(self, req, action, model):
+    def completion(self, action, model, usage):
         calls = self._calls(action)
         message = {"role": "assistant", "content": None if calls else action.text, "refusal": None}
         if calls:
             message["tool_calls"] = calls
-        return {**self._envelope("chat.completion", model), "usage": self._usage(req, action),
+        return {**self._envelope("chat.completion", model), "usage": self._usage(usage),
                 "choices": [{"index": 0, "message": message, "logprobs": None,
                              "finish_reason": "tool_calls" if calls else "stop"}]}
 
-    def events(self, req, action, model):
+    def events(self, req, action, model, usage):
         env = self._envelope("chat.completion.chunk", model)  # one id for the whole stream, like OpenAI
-        chunk = lambda delta, finish=None: {**env, "choices": [  # noqa: E731
-            {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+
+        def chunk(delta, finish=None):
+            return {**env, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+
         out = [chunk({"role": "assistant", "content": ""})]
         calls = self._calls(action)
         if not calls:
-            out += [chunk({"content": piece}) for piece in _chunks(action.text)]
+            out += [chunk({"content": p}) for p in _pieces(action.text)]
         for i, call in enumerate(calls):
             fn = call["function"]
             out.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
                                               "function": {"name": fn["name"], "arguments": ""}}]}))
-            out += [chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
-                    for piece in _chunks(fn["arguments"])]
+            out += [chunk({"tool_calls": [{"index": i, "function": {"arguments": p}}]})
+                    for p in _pieces(fn["arguments"])]
         out.append(chunk({}, "tool_calls" if calls else "stop"))
         if (req.get("stream_options") or {}).get("include_usage"):
-            out.append({**env, "choices": [], "usage": self._usage(req, action)})
+            out.append({**env, "choices": [], "usage": self._usage(usage)})
         return out + [b"data: [DONE]\n\n"]
 
 
-_GEMINI_PATH = re.compile(r"^/v1\w*/models/([^/:]+):(generateContent|streamGenerateContent)(\?.*)?$")
+_GEMINI_PATH = re.compile(r"^/v1\w*/models/([^/:?]+):(generateContent|streamGenerateContent)(\?.*)?$")
 _GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
@@ -320,7 +325,7 @@ class FakeGeminiServer(FakeProvider):
     def base_url(self) -> str:
         return self.root_url
 
-    def _route(self, path):
+    def _route(self, path, req):
         m = _GEMINI_PATH.match(path)
         return (m.group(1), m.group(2) == "streamGenerateContent") if m else None
 
@@ -328,51 +333,46 @@ class FakeGeminiServer(FakeProvider):
         return {"error": {"code": status, "message": message, "status": _GOOGLE_STATUS.get(status, "UNKNOWN")}}
 
     def _response(self, parts, model, usage, finish=True):
-        cand = {"content": {"role": "model", "parts": parts}, "index": 0}
+        candidate = {"content": {"role": "model", "parts": parts}, "index": 0}
         if finish:
-            cand["finishReason"] = "STOP"
-        out = {"candidates": [cand], "modelVersion": model, "responseId": f"resp-{next(self._ids)}"}
-        p, c = usage
-        out["usageMetadata"] = {"promptTokenCount": p, "candidatesTokenCount": c, "totalTokenCount": p + c}
-        return out
+            candidate["finishReason"] = "STOP"
+        return {"candidates": [candidate], "modelVersion": model, "responseId": f"resp-{next(self._ids)}",
+                "usageMetadata": {"promptTokenCount": usage[0], "candidatesTokenCount": usage[1],
+                                  "totalTokenCount": sum(usage)}}
 
-    def _call_parts(self, action):
+    @staticmethod
+    def _call_parts(action):
         parts = []
         for name, args in action.calls:
             if isinstance(args, str):
-                try:  # Gemini has no "arguments string": valid JSON becomes a Struct, garbage is sent raw
+                try:  # Gemini args are a JSON object, not a string: parse it, or send garbage as-is
                     args = json.loads(args)
                 except ValueError:
                     pass
             parts.append({"functionCall": {"name": name, "args": args}})
         return parts
 
-    def completion(self, req, action, model):
-        parts = self._call_parts(action) or [{"text": action.text}]
-        return self._response(parts, model, self._usage_counts(req, action))
+    def completion(self, action, model, usage):
+        return self._response(self._call_parts(action) or [{"text": action.text}], model, usage)
 
-    def events(self, req, action, model):
-        usage = self._usage_counts(req, action)
-        if action.calls:  # Gemini sends whole function calls, never partial args
+    def events(self, req, action, model, usage):
+        if action.calls:  # Gemini streams whole function calls, never partial args
             return [self._response(self._call_parts(action), model, usage)]
-        pieces = _chunks(action.text)
-        return [self._response([{"text": p}], model, usage, finish=i == len(pieces) - 1)
-                for i, p in enumerate(pieces)]
+        pieces = _pieces(action.text)
+        return [self._response([{"text": p}], model, usage, finish=i == len(pieces) - 1) for i, p in enumerate(pieces)]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description="Serve a fake LLM provider until killed.")
     ap.add_argument("--kind", choices=["openai", "gemini"], default="openai")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--text", default="OK")
     args = ap.parse_args()
-    cls = FakeOpenAIServer if args.kind == "openai" else FakeGeminiServer
-    server = cls(args.host, args.port, args.latency)
+    server = (FakeOpenAIServer if args.kind == "openai" else FakeGeminiServer)(args.host, args.port, args.latency)
     server.default = lambda req: text(args.text)
-    server.start()
-    print(server.base_url, flush=True)
+    print(server.start().base_url, flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
