@@ -64,6 +64,11 @@ def create_app(config=None):
     for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     _register_error_pages(app)
+    _add_security_headers(app, config)
+    if config.TRUSTED_PROXIES:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.TRUSTED_PROXIES, x_proto=config.TRUSTED_PROXIES,
+                                x_host=config.TRUSTED_PROXIES)
     app.cli.add_command(create_admin_command)
 
     @app.get("/healthz")
@@ -71,6 +76,26 @@ def create_app(config=None):
         return jsonify(ok=True)
 
     return app
+
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'",
+    "form-action 'self'", "frame-ancestors 'none'",
+])
+
+
+def _add_security_headers(app, config):
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if config.is_production:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
 
 
 def _wants_json():
@@ -150,6 +175,22 @@ def _dev_secret_key(app, config):
     return path.read_text().strip()
 
 
+def _stop_gracefully_on_sigterm(app, config):
+    """SIGTERM: stop accepting, let in-flight AI replies finish (bounded), then exit."""
+    import gevent
+    import signal
+
+    def shutdown():
+        log = logging.getLogger("havana.shutdown")
+        log.info("SIGTERM: no longer accepting connections")
+        socketio.wsgi_server.stop_accepting()
+        left = app.extensions["havana"].wait_for_replies(config.SHUTDOWN_GRACE)
+        log.info("stopping with %d AI replies unfinished", left)
+        socketio.stop()
+
+    gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(shutdown))
+
+
 def main(argv=None):
     import sys
     argv = sys.argv[1:] if argv is None else argv
@@ -161,6 +202,7 @@ def main(argv=None):
         create_admin_command.main(args=argv[1:], prog_name="python app.py create-admin")
         return
     ensure_first_admin(config)
+    _stop_gracefully_on_sigterm(app, config)
     print(f" * Havana Chat on http://{config.HOST}:{config.PORT}  "
           f"(database: {db.get_engine().url.get_backend_name()}, "
           f"assistant: {app.extensions['havana'].active_model()})", flush=True)

@@ -1,7 +1,7 @@
 """Which advisors have a chat open, shared by every process through the database."""
 from datetime import timedelta
 
-from sqlalchemy import delete, distinct, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from . import transaction, utcnow
 from .schema import admins, chat_viewers
@@ -46,6 +46,6 @@ def viewers(chat_id):
     fresh = chat_viewers.c.seen_at >= utcnow() - STALE_AFTER
     with transaction() as conn:
         return list(conn.execute(
-            select(distinct(admins.c.username)).join(admins, admins.c.id == chat_viewers.c.admin_id)
-            .where(chat_viewers.c.chat_id == chat_id, fresh).order_by(admins.c.username)
+            select(admins.c.username).join(admins, admins.c.id == chat_viewers.c.admin_id)
+            .where(chat_viewers.c.chat_id == chat_id, fresh).distinct().order_by(admins.c.username)
         ).scalars())

@@ -61,6 +61,12 @@ class Config:
         self.SOCKETIO_MESSAGE_QUEUE = env("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
         self.MAX_HTTP_BUFFER_SIZE = _int("MAX_HTTP_BUFFER_SIZE", 64 * 1024)
         self.MAX_MESSAGE_LENGTH = _int("MAX_MESSAGE_LENGTH", 2000)
+        self.MAX_CHATS_PER_CONNECTION = _int("MAX_CHATS_PER_CONNECTION", 20)
+        self.RATE_MESSAGES_PER_CHAT = env("RATE_MESSAGES_PER_CHAT", "20/minute")
+        self.RATE_MESSAGES_PER_ADDRESS = env("RATE_MESSAGES_PER_ADDRESS", "120/minute")
+        self.RATE_CHATS_PER_ADDRESS = env("RATE_CHATS_PER_ADDRESS", "60/hour")
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        self.SHUTDOWN_GRACE = _float("SHUTDOWN_GRACE", 20)
         self.SLOT_TIMES = env("SLOT_TIMES", "09:00,10:00,11:00,14:00,15:00,16:00").split(",")
         self.SLOT_DAYS = _int("SLOT_DAYS", 7)
         self.TIMEZONE = env("TIMEZONE", "America/Havana")

@@ -4,6 +4,7 @@ Nothing else in the app emits.
 """
 import logging
 import threading
+import time
 from datetime import timedelta
 from collections import defaultdict
 
@@ -14,6 +15,7 @@ from assistant.tools import SlotTaken
 from havana import protocol as p
 from havana.errors import ClientError, chat_not_found, forbidden
 from havana.extensions import socketio
+from havana.ratelimits import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +30,17 @@ class Services:
         self.chatbot = chatbot
         self._chat_locks = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
+        self.limits = RateLimits(config)
         self._viewing = set()  # this process's admin connections that have a chat open
         self._presence_task = None
+        self._in_flight = 0  # AI replies queued or running in this process
+        self._in_flight_lock = threading.Lock()
 
     # -- chats ---------------------------------------------------------------------------
 
-    def start_chat(self, sid):
+    def start_chat(self, sid, address):
         """A new chat for the student connection `sid`; its token goes to that connection only."""
+        self.limits.hit("chat_per_address", address)
         chat, token = chat_db.create_chat()
         socketio.emit(p.CHAT_CREATED, {"chat_id": chat["id"], "token": token}, to=sid)
         socketio.emit(p.CHAT_CREATED, {"chat_id": chat["id"], "chat": self.chat_summary(chat)}, to=p.ADMINS_ROOM)
@@ -47,7 +53,14 @@ class Services:
             raise chat_not_found()
         if not chat_db.token_matches(chat, token):
             raise forbidden("That chat token is not valid.")
+        self._answer_if_pending(chat)
         return chat
+
+    def _answer_if_pending(self, chat):
+        """A student message left unanswered (say, a server stopped mid-reply) is answered on reconnect."""
+        last = history_db.recent_messages(chat["id"], limit=1)
+        if last and last[0]["role"] == "human" and not chat["is_human_enabled"]:
+            self._queue_answer(chat["id"], last[0]["id"])
 
     def chat_view(self, chat):
         return p.chat_payload(chat, booking_db.booking_for_chat(chat["id"]), len(presence.viewers(chat["id"])))
@@ -59,14 +72,16 @@ class Services:
     def messages_since(self, chat_id, last_id):
         return [p.message_payload(m) for m in history_db.messages_after(chat_id, last_id or 0)]
 
-    def post_student_message(self, chat_id, text, client_id=None):
+    def post_student_message(self, chat_id, text, client_id=None, address=None):
         """Store a student's message, show it everywhere, and queue the AI's answer."""
         text = self._clean(text)
+        self.limits.hit("message_per_chat", chat_id)
+        self.limits.hit("message_per_address", address or "unknown")
         row, created = history_db.add_message(chat_id, "human", text, client_id=client_id)
         payload = p.message_payload(row)
         if created:
             self._emit_message(payload)
-            socketio.start_background_task(self.answer_student, chat_id, row["id"])
+            self._queue_answer(chat_id, row["id"])
         return payload
 
     def _clean(self, text):
@@ -98,8 +113,27 @@ class Services:
         with self._locks_guard:
             return self._chat_locks[chat_id]
 
+    def _queue_answer(self, chat_id, message_id):
+        with self._in_flight_lock:
+            self._in_flight += 1
+        socketio.start_background_task(self.answer_student, chat_id, message_id)
+
+    def wait_for_replies(self, timeout):
+        """Block until no AI reply is in flight, or timeout; returns how many are left."""
+        deadline = time.monotonic() + timeout
+        while self._in_flight and time.monotonic() < deadline:
+            socketio.sleep(0.1)
+        return self._in_flight
+
     def answer_student(self, chat_id, message_id):
         """Background task: the AI answers one chat's messages in order, unless a human has it."""
+        try:
+            self._answer_in_order(chat_id, message_id)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    def _answer_in_order(self, chat_id, message_id):
         with self._lock_for(chat_id):
             try:
                 self._answer(chat_id, message_id)

@@ -3,7 +3,7 @@ from flask import current_app, request, session
 from flask_socketio import emit, join_room
 
 from havana import protocol as p
-from havana.errors import forbidden
+from havana.errors import ClientError, forbidden
 from havana.payloads import StudentConnect, StudentMessage, parse
 from havana.sockets import on_event
 
@@ -22,7 +22,9 @@ def student_connect(data):
     req = parse(StudentConnect, data)
     services, token = _services(), None
     if req.chat_id is None:
-        chat, token = services.start_chat(request.sid)
+        if len(_joined()) >= services.config.MAX_CHATS_PER_CONNECTION:
+            raise ClientError("too_many_chats", "This window has opened too many chats. Please reload the page.")
+        chat, token = services.start_chat(request.sid, request.remote_addr)
     else:
         chat = services.open_chat(req.chat_id, req.token)
     join_room(p.chat_room(chat["id"]))
@@ -39,4 +41,5 @@ def student_message(data):
     req = parse(StudentMessage, data)
     if req.chat_id not in _joined():
         raise forbidden("Open this chat with its token first.")
-    return {"message": _services().post_student_message(req.chat_id, req.message, req.client_id)}
+    return {"message": _services().post_student_message(req.chat_id, req.message, req.client_id,
+                                                        request.remote_addr)}

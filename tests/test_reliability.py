@@ -1,0 +1,152 @@
+"""Fault injection: database outages, killed and stopped servers, failing providers, booking races."""
+import signal
+import threading
+import time
+from datetime import datetime
+
+import pytest
+import requests
+import socketio
+from sqlalchemy.engine import make_url
+
+import db
+from conftest import Recorder, ai_reply, make_config
+from db import bookings, chats
+from db.migrate import top_up_slots, upgrade
+from fake_providers import FakeOpenAIServer, error, garbage, sleep, text, tool_call
+from tcp_proxy import TcpProxy
+from test_student_events import new_chat, send
+
+
+@pytest.fixture
+def db_behind_proxy(mysql_url):
+    """A migrated MariaDB database reached through a proxy the test can cut."""
+    url = make_url(mysql_url)
+    proxy = TcpProxy(url.host, url.port)
+    yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    proxy.close()
+
+
+def history_of(client, chat_id, token):
+    return client.call("student_connect", {"chat_id": chat_id, "token": token})["messages"]
+
+
+def test_database_outage_reports_unsaved_messages_and_recovers_without_restart(start_server, connect,
+                                                                               db_behind_proxy):
+    proxy, url = db_behind_proxy
+    server = start_server(database_url=url, DB_POOL_TIMEOUT=3)
+    student = connect(server.url)
+    chat_id, token = new_chat(student)
+    first = send(student, chat_id, "Hello", "c-1")
+    ai_reply(student, chat_id, first["message"]["id"])
+
+    proxy.cut()
+    during = send(student, chat_id, "Are you there?", "c-2")
+    assert during == {"ok": False, "error": {"code": "unavailable",
+                                             "message": "We couldn't save that right now. Please try again in a moment."}}
+    assert student.client.connected
+
+    proxy.restore()
+    retried = send(student, chat_id, "Are you there?", "c-2")  # the page retries with the same client id
+    assert retried["ok"]
+    again = send(student, chat_id, "Are you there?", "c-2")
+    assert again["message"]["id"] == retried["message"]["id"]
+    ai_reply(student, chat_id, retried["message"]["id"])
+    texts = [m["message"] for m in history_of(student, chat_id, token) if m["role"] == "human"]
+    assert texts == ["Hello", "Are you there?"]
+
+
+def test_a_killed_server_restarts_and_clients_resync_with_nothing_lost(start_server, tmp_path):
+    with FakeOpenAIServer() as fake:
+        fake.latency = 5  # the reply is in flight when the server dies
+        env = dict(database_url=f"sqlite:///{tmp_path / 'kill.sqlite3'}", OPENAI_API_KEY="k",
+                   OPENAI_BASE_URL=fake.base_url, AI_MAX_RETRIES=0)
+        server = start_server(**env)
+        student = Recorder(server.url)
+        chat_id, token = new_chat(student)
+        sent = send(student, chat_id, "What is the tuition for graduate students?")
+        time.sleep(0.5)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(5)
+        student.close()
+
+        fake.latency = 0
+        fake.default = lambda request: text("Graduate tuition is $18,500 per year.")
+        server.start()  # same port, same database
+        again = Recorder(server.url)
+        resumed = again.call("student_connect", {"chat_id": chat_id, "token": token,
+                                                 "last_message_id": sent["message"]["id"]})
+        assert resumed["ok"]
+        reply = ai_reply(again, chat_id, sent["message"]["id"])  # the unanswered message is answered
+        assert "$18,500" in reply["message"]
+        roles = [m["role"] for m in history_of(again, chat_id, token)]
+        assert roles == ["human", "ai"]
+        again.close()
+
+
+def test_sigterm_finishes_replies_in_flight_then_exits(start_server, tmp_path):
+    with FakeOpenAIServer() as fake:
+        fake.latency = 2
+        fake.default = lambda request: text("Finished before shutdown.")
+        server = start_server(database_url=f"sqlite:///{tmp_path / 'term.sqlite3'}", OPENAI_API_KEY="k",
+                              OPENAI_BASE_URL=fake.base_url, AI_MAX_RETRIES=0)
+        student = Recorder(server.url)
+        chat_id, token = new_chat(student)
+        send(student, chat_id, "Hello?")
+        time.sleep(0.3)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(server.url + "/healthz", timeout=2)  # no longer accepting
+        assert server.process.wait(20) == 0
+        student.close()
+        server.start()
+        after = Recorder(server.url)
+        messages = history_of(after, chat_id, token)
+        assert [m["message"] for m in messages if m["role"] == "ai"] == ["Finished before shutdown."]
+        after.close()
+
+
+@pytest.mark.parametrize("fault", [error(500), error(429), sleep(3, text("late")), garbage(),
+                                   tool_call("book_time_slot", '{"slot_id": '), tool_call("nope", {})],
+                         ids=["500", "429", "timeout", "garbage", "broken-tool-json", "unknown-tool"])
+def test_provider_faults_still_give_the_student_a_reply(start_server, connect, fault):
+    with FakeOpenAIServer() as fake:
+        fake.queue(fault)
+        fake.default = lambda request: text("Recovered answer.")
+        server = start_server(OPENAI_API_KEY="k", OPENAI_BASE_URL=fake.base_url, AI_MAX_RETRIES=0,
+                              AI_TIMEOUT=1)
+        student = connect(server.url)
+        chat_id, _ = new_chat(student)
+        sent = send(student, chat_id, "What is the tuition for graduate students?")
+        reply = ai_reply(student, chat_id, sent["message"]["id"], timeout=20)
+        assert reply["message"] in ("Recovered answer.",) or "$18,500" in reply["message"]
+        if fault.kind in ("error", "sleep", "garbage"):
+            assert "failed for chat " + chat_id in server.output()
+
+
+def test_two_hundred_chats_racing_for_one_slot_book_it_once(mysql_url):
+    config = make_config(mysql_url, DB_POOL_SIZE=20, DB_MAX_OVERFLOW=10)
+    db.init_engine(config)
+    upgrade()
+    top_up_slots(config)
+    slot = bookings.free_slots(datetime(2000, 1, 1))[0]
+    chat_ids = [chats.create_chat()[0]["id"] for _ in range(200)]
+    outcomes, barrier = [], threading.Barrier(200)
+
+    def attempt(chat_id):
+        barrier.wait()
+        try:
+            bookings.claim_slot(slot["id"], chat_id)
+            outcomes.append(chat_id)
+        except bookings.SlotTaken:
+            pass
+
+    threads = [threading.Thread(target=attempt, args=(c,)) for c in chat_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 1
+    assert bookings.get_slot(slot["id"])["chat_id"] == outcomes[0]
+    db.get_engine().dispose()
