@@ -258,6 +258,53 @@ def connect_admin(connect, server, session):
     return connect(server.url, headers={"Cookie": cookie})
 
 
+# -- the browser -------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, or skip (fail when required)."""
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"Chromium at {CHROMIUM}", REQUIRE_BROWSER)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright for Python", REQUIRE_BROWSER)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    """Factory: page_factory(url, width, height) -> a page in its own context; console errors collected."""
+    contexts = []
+
+    def make(url, width=1280, height=800):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        page.goto(url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
 def ai_reply(client, chat_id, after_id, timeout=15):
     """Wait for the AI's message in chat_id newer than after_id."""
     return client.wait_for("new_message", lambda m: m["chat_id"] == chat_id and m["role"] == "ai"

@@ -252,10 +252,25 @@
       if (ack && ack.ok && ack.message) {
         settle(entry);
         receive([ack.message], { announce: false });
+      } else if (errorOf(ack).code === "unavailable") {
+        retrySoon(entry);
       } else {
         fail(entry, errorOf(ack).message);
       }
     });
+  }
+
+  /** The server could not store it (database down): keep it and try again, same client id. */
+  function retrySoon(entry) {
+    entry.status = "retrying";
+    entry.retries = (entry.retries || 0) + 1;
+    renderPendingStatus(entry);
+    const delay = Math.min(15000, 1000 * 2 ** Math.min(entry.retries, 4));
+    setTimeout(() => {
+      if (view.pending.get(entry.clientId) !== entry || entry.status !== "retrying") return;
+      entry.status = "queued";
+      flushQueue();
+    }, delay);
   }
 
   function fail(entry, text) {
@@ -300,6 +315,8 @@
       button.setAttribute("aria-label", "Retry sending this message");
       button.addEventListener("click", () => retry(entry));
       meta.append(button);
+    } else if (entry.status === "retrying") {
+      status.textContent = "We couldn't save your message. Retrying…";
     } else if (entry.status === "queued" && (!socket || !socket.connected)) {
       status.textContent = "Waiting for connection…";
     } else {
