@@ -54,6 +54,7 @@ def create_app(config=None):
         max_http_buffer_size=config.MAX_HTTP_BUFFER_SIZE,
         cors_allowed_origins=config.ALLOWED_ORIGINS or None,
         message_queue=config.SOCKETIO_MESSAGE_QUEUE,
+        channel=config.SOCKETIO_CHANNEL,
     )
 
     from havana.admin import api as api_bp, bp as admin_bp

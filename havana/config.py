@@ -59,6 +59,7 @@ class Config:
         self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o.strip()]
         self.REDIS_URL = env("REDIS_URL") or None
         self.SOCKETIO_MESSAGE_QUEUE = env("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
+        self.SOCKETIO_CHANNEL = env("SOCKETIO_CHANNEL", "havana-chat")
         self.MAX_HTTP_BUFFER_SIZE = _int("MAX_HTTP_BUFFER_SIZE", 64 * 1024)
         self.MAX_MESSAGE_LENGTH = _int("MAX_MESSAGE_LENGTH", 2000)
         self.MAX_CHATS_PER_CONNECTION = _int("MAX_CHATS_PER_CONNECTION", 20)

@@ -8,6 +8,8 @@ import time
 from datetime import timedelta
 from collections import defaultdict
 
+import redis
+
 import db
 from db import bookings as booking_db, chats as chat_db, history as history_db
 from db import presence, settings as settings_db
@@ -30,6 +32,8 @@ class Services:
         self.chatbot = chatbot
         self._chat_locks = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
+        # With several processes, one chat's replies are ordered by a lock in Redis.
+        self._redis = redis.Redis.from_url(config.REDIS_URL) if config.REDIS_URL else None
         self.limits = RateLimits(config)
         self._viewing = set()  # this process's admin connections that have a chat open
         self._presence_task = None
@@ -110,6 +114,10 @@ class Services:
     # -- the assistant ------------------------------------------------------------------
 
     def _lock_for(self, chat_id):
+        """One chat's replies, one at a time: across processes in Redis, else in this process."""
+        if self._redis is not None:
+            hold = self.config.AI_TIMEOUT * (self.config.AI_MAX_TOOL_STEPS + 1) + 30
+            return self._redis.lock(f"havana:chat-reply:{chat_id}", timeout=hold)
         with self._locks_guard:
             return self._chat_locks[chat_id]
 

@@ -1,0 +1,80 @@
+"""Several processes sharing MariaDB and Redis behave as one desk."""
+import uuid
+
+import pytest
+import redis
+
+from conftest import ai_reply, connect_admin
+from test_student_events import new_chat, send
+
+
+@pytest.fixture
+def redis_url():
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        from conftest import REQUIRE_MYSQL, unavailable
+        unavailable("Redis at 127.0.0.1:6379", REQUIRE_MYSQL)
+    return url
+
+
+def test_a_student_on_one_process_and_an_admin_on_another_see_every_event(start_server, connect, mysql_url,
+                                                                          redis_url):
+    shared = dict(database_url=mysql_url, REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"havana-test-{uuid.uuid4().hex}")
+    first, second = start_server(**shared), start_server(**shared)
+    session = second.sign_in(password=first.first_admin_password())
+    admin = connect_admin(connect, second, session)
+    assert admin.call("admin_connect", {})["ok"]
+    student = connect(first.url)
+
+    chat_id, token = new_chat(student)
+    assert admin.wait_for("chat_created", lambda e: e["chat_id"] == chat_id)
+    asked = send(student, chat_id, "What is the tuition for graduate students?")
+    assert admin.wait_for("new_message", lambda m: m["id"] == asked["message"]["id"])
+    assert "$18,500" in ai_reply(admin, chat_id, asked["message"]["id"])["message"]
+
+    send(student, chat_id, "I want to talk to a human")
+    assert admin.wait_for("escalation_triggered", lambda e: e["chat_id"] == chat_id)["status"] == "waiting_human"
+
+    admin.call("admin_connect", {"chat_id": chat_id})
+    assert student.wait_for("admin_status_changed", lambda e: e["advisors_online"] == 1)
+    admin.call("toggle_human_enabled", {"chat_id": chat_id, "enabled": True})
+    assert student.wait_for("human_enabled_changed")["is_human_enabled"] is True
+    admin.call("admin_message", {"chat_id": chat_id, "message": "Hello from the other process"})
+    assert student.wait_for("new_message", lambda m: m["role"] == "human_operator")["message"] == \
+        "Hello from the other process"
+
+    response = session.post(second.url + "/api/model", json={"model": "local"},
+                            headers={"X-CSRFToken": session.csrf_token})
+    assert response.status_code == 200
+    assert admin.wait_for("model_changed")["active"] == "local"
+
+    # A third process started later sees the same state: chats, history, presence, model.
+    third = start_server(**shared)
+    late = third.sign_in(password=first.first_admin_password())
+    detail = late.get(third.url + f"/api/chats/{chat_id}").json()
+    assert detail["chat"]["status"] == "human" and detail["chat"]["viewers"] == ["admin"]
+    assert [m["role"] for m in detail["messages"]].count("human_operator") == 1
+    assert late.get(third.url + "/api/model").json()["active"] == "local"
+    watcher = connect_admin(connect, third, late)
+    watcher.call("admin_connect", {})
+    more = send(student, chat_id, "Thanks!")
+    assert watcher.wait_for("new_message", lambda m: m["id"] == more["message"]["id"])
+
+
+def test_one_chats_replies_stay_in_order_across_processes(start_server, connect, mysql_url, redis_url):
+    shared = dict(database_url=mysql_url, REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"havana-test-{uuid.uuid4().hex}")
+    first, second = start_server(**shared), start_server(**shared)
+    tab_a, tab_b = connect(first.url), connect(second.url)
+    chat_id, token = new_chat(tab_a)
+    assert tab_b.call("student_connect", {"chat_id": chat_id, "token": token})["ok"]
+    one = send(tab_a, chat_id, "What is the tuition for graduate students?")
+    two = send(tab_b, chat_id, "When is the application deadline for the fall intake?")
+    ai_reply(tab_a, chat_id, two["message"]["id"])
+    tab_a.client.sleep(1)  # a second, racing reply would land now
+    history = tab_a.call("student_connect", {"chat_id": chat_id, "token": token})["messages"]
+    roles = [m["role"] for m in history]
+    # Each reply answers what came before it; never two replies to the same turn.
+    assert roles in (["human", "human", "ai"], ["human", "ai", "human", "ai"]), roles
+    assert one["message"]["id"] < two["message"]["id"]
