@@ -142,3 +142,11 @@ def test_prompt_injection_cannot_widen_what_a_student_can_do(start_server, conne
         assert session.get(server.url + "/api/model").json()["active"] == "openai"
         prompt = json.dumps(fake.requests[-1])
         assert victim_chat not in prompt.replace(f"for chat {victim_chat}", "")
+
+
+def test_logs_never_carry_chat_tokens(live_server, connect):
+    student = connect(live_server.url)
+    chat_id, token = new_chat(student)
+    send(student, chat_id, "hello")
+    student.call("student_connect", {"chat_id": chat_id, "token": "wrong-" + token[:6]})
+    assert token not in live_server.output()
