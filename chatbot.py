@@ -6,11 +6,12 @@ finally to the offline assistant, so the student always gets a reply.
 """
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage, message_chunk_to_message
 from pydantic import ValidationError
 
 from assistant.knowledge import KnowledgeBase
@@ -35,10 +36,12 @@ class ProviderFailed(Exception):
 class Chatbot:
     """One per process: the knowledge base, the providers, and the tool loop."""
 
-    def __init__(self, config):
+    def __init__(self, config, on_model_call=None):
         self.config = config
+        self.on_model_call = on_model_call  # (chat_id, model, ok, latency_ms, error) for analytics
         self.knowledge = KnowledgeBase.from_file(config.KNOWLEDGE_BASE_PATH)
         self.providers = build_providers(config, self.knowledge, self.today)
+        self.approved_text = ""
 
     def today(self):
         return datetime.now(ZoneInfo(self.config.TIMEZONE)).date()
@@ -46,19 +49,28 @@ class Chatbot:
     def now(self):
         return datetime.now(ZoneInfo(self.config.TIMEZONE)).replace(tzinfo=None)
 
+    def set_approved_answers(self, rows):
+        """Advisor-approved answers join the knowledge base (prompt and offline retrieval)."""
+        self.approved_text = "\n\n".join(f"## {r['question']}\n{r['answer']}" for r in rows)
+        approved = KnowledgeBase(self.approved_text, name="approved answers") if rows else None
+        self.providers["local"].client().approved = approved
+
     @property
     def default_model(self):
         return default_provider(self.providers)
 
-    def reply(self, chat_id, history, active, actions):
-        """Answer the conversation `history` (chat_history rows) for one chat."""
+    def reply(self, chat_id, history, active, actions, stream=None):
+        """Answer the conversation `history` (chat_history rows) for one chat.
+
+        With a `stream` (delta(text), reset()), text is passed on as the model produces it.
+        """
         tools = {t.name: t for t in build_tools(chat_id, actions)}
         messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, self.knowledge.text,
-                                                self.today(), self.config.TIMEZONE))]
+                                                self.today(), self.config.TIMEZONE, self.approved_text))]
         messages += to_langchain(history)
         chain = fallback_chain(active, self.providers)
         for _ in range(self.config.AI_MAX_TOOL_STEPS):
-            message, provider = self._invoke(chat_id, chain, messages, list(tools.values()))
+            message, provider = self._invoke(chat_id, chain, messages, list(tools.values()), stream)
             chain = chain[chain.index(provider):]  # a provider that failed is not asked again this turn
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
@@ -71,18 +83,46 @@ class Chatbot:
         final = local.client().bind_tools(list(tools.values())).invoke(messages)
         return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label)
 
-    def _invoke(self, chat_id, chain, messages, tools):
+    def _invoke(self, chat_id, chain, messages, tools, stream):
         for provider in chain:
+            started = time.perf_counter()
+            streamed = []
             try:
-                message = provider.client().bind_tools(tools).invoke(messages)
+                message = self._call(provider, messages, tools, stream, streamed)
                 if not isinstance(message, AIMessage) or not (message.text.strip() or message.tool_calls
                                                                or message.invalid_tool_calls):
                     raise ProviderFailed("empty answer")
+                if streamed and message.tool_calls and stream:
+                    stream.reset()  # text before a tool call was the model thinking aloud
+                self._record(chat_id, provider, started, None)
                 return message, provider
             except Exception as exc:  # any provider fault moves on to the next provider
+                if streamed and stream:
+                    stream.reset()
+                self._record(chat_id, provider, started, exc)
                 log.warning("provider %s failed for chat %s: %s: %s", provider.name, chat_id,
                             type(exc).__name__, str(exc)[:200])
         raise ProviderFailed("every provider failed")  # unreachable: local does not fail
+
+    @staticmethod
+    def _call(provider, messages, tools, stream, streamed):
+        model = provider.client().bind_tools(tools)
+        if stream is None:
+            return model.invoke(messages)
+        full = None
+        for chunk in model.stream(messages):
+            full = chunk if full is None else full + chunk
+            if chunk.text and not chunk.tool_call_chunks:
+                streamed.append(chunk.text)
+                stream.delta(chunk.text)
+        if full is None:
+            raise ProviderFailed("empty stream")
+        return message_chunk_to_message(full)
+
+    def _record(self, chat_id, provider, started, exc):
+        if self.on_model_call:
+            self.on_model_call(chat_id, provider.model, exc is None, int((time.perf_counter() - started) * 1000),
+                               None if exc is None else f"{type(exc).__name__}: {str(exc)[:150]}")
 
     def _run_tool(self, chat_id, tools, call):
         """Run one tool call; a bad name or argument becomes an error the model can read."""

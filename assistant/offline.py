@@ -37,6 +37,7 @@ class OfflineAssistant(BaseChatModel):
     """Rule-and-retrieval assistant over a KnowledgeBase, speaking LangChain's tool-calling protocol."""
 
     knowledge: KnowledgeBase
+    approved: Optional[KnowledgeBase] = None  # advisor-approved answers, searched first
     institution: str = "the university"
     today: Callable[[], date] = date.today
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -70,7 +71,11 @@ class OfflineAssistant(BaseChatModel):
         """The next AIMessage: a tool call, or text."""
         last = messages[-1]
         if isinstance(last, ToolMessage):
-            return AIMessage(content=self._after_tool(last))
+            if last.name == "human_escalation" and "get_booking_slots" in tools and not _advisors_available(last):
+                return _call("get_booking_slots")  # nobody can join now: offer a call instead
+            lead = NO_ADVISOR if any(isinstance(m, ToolMessage) and m.name == "human_escalation"
+                                     and not _advisors_available(m) for m in _this_turn(messages)) else ""
+            return AIMessage(content=lead + self._after_tool(last))
         question = last.text if isinstance(last, HumanMessage) else ""
         offered = _last_ai_text(messages[:-1]).find(SLOTS_OFFERED) >= 0
 
@@ -94,7 +99,8 @@ class OfflineAssistant(BaseChatModel):
         if _BOOK.search(question) and "get_booking_slots" in tools:
             return _call("get_booking_slots")
 
-        found = self.knowledge.answer(question)
+        approved = self.approved.answer(question, min_coverage=0.6) if self.approved else None
+        found = approved or self.knowledge.answer(question)
         if found:
             heading, text = found
             return AIMessage(content=text)
@@ -122,6 +128,25 @@ class OfflineAssistant(BaseChatModel):
             return f"Here are the next {SLOTS_OFFERED}:\n" + _slot_lines(result["slots"]) + \
                 "\nWhich one suits you? For example: \"" + _example(result["slots"][0]) + "\"."
         return "Done."
+
+
+NO_ADVISOR = ("No advisor is available to chat right now, so I've passed your question on and you can "
+              "also book a call with an advisor. ")
+
+
+def _advisors_available(tool_message):
+    try:
+        return json.loads(tool_message.text).get("advisors_available", True) is not False
+    except ValueError:
+        return True
+
+
+def _this_turn(messages):
+    """The messages after the student's last message."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return messages[index + 1:]
+    return messages
 
 
 def _asks_for_human(text):

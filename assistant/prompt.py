@@ -16,9 +16,17 @@ Rules:
 
 <knowledge_base>
 {knowledge}
-</knowledge_base>"""
+</knowledge_base>{approved}"""
+
+APPROVED = """
+
+Answers reviewed by the admissions advisors (part of the knowledge base; they take precedence):
+<advisor_answers>
+{answers}
+</advisor_answers>"""
 
 
-def system_prompt(institution, knowledge, today, timezone):
+def system_prompt(institution, knowledge, today, timezone, approved=""):
     return SYSTEM_PROMPT.format(institution=institution, knowledge=knowledge.strip(),
-                                today=today.strftime("%A %d %B %Y"), timezone=timezone)
+                                today=today.strftime("%A %d %B %Y"), timezone=timezone,
+                                approved=APPROVED.format(answers=approved.strip()) if approved.strip() else "")

@@ -56,8 +56,13 @@ def build_tools(chat_id, actions: Actions):
 
     def human_escalation(reason: str) -> str:
         chat = actions.escalate(chat_id, reason.strip())
-        return json.dumps({"ok": True, "status": chat["status"],
-                           "note": "An admissions advisor has been notified and will join this chat."})
+        if chat.get("advisors_available", True):
+            return json.dumps({"ok": True, "status": chat["status"], "advisors_available": True,
+                               "note": "An admissions advisor has been notified and will join this chat."})
+        return json.dumps({"ok": True, "status": chat["status"], "advisors_available": False,
+                           "note": "No advisor can chat right now (outside office hours, or all away). The "
+                                   "advisors will see the chat; offer the student an advisor call with "
+                                   "get_booking_slots."})
 
     def get_booking_slots() -> str:
         slots = actions.free_slots()

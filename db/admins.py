@@ -33,6 +33,26 @@ def admin_by_id(admin_id):
     return dict(row) if row else None
 
 
+def usernames(admin_ids):
+    """{id: username} for these admins (deleted ones too: history keeps their name)."""
+    ids = [i for i in admin_ids if i]
+    if not ids:
+        return {}
+    with transaction() as conn:
+        return dict(conn.execute(select(admins.c.id, admins.c.username).where(admins.c.id.in_(ids))).all())
+
+
+def set_available(admin_id, available):
+    with transaction() as conn:
+        conn.execute(update(admins).where(admins.c.id == admin_id).values(available=bool(available)))
+
+
+def available_usernames():
+    with transaction() as conn:
+        return list(conn.execute(select(admins.c.username).where(_live, admins.c.available.is_(True))
+                                 .order_by(admins.c.username)).scalars())
+
+
 def count_admins():
     with transaction() as conn:
         return conn.execute(select(func.count()).select_from(admins).where(_live)).scalar()

@@ -97,7 +97,13 @@ def bookings_for_chats(chat_ids):
     return {r["chat_id"]: _slot(r) for r in rows}
 
 
-def claim_slot(slot_id, chat_id):
+def set_note(slot_id, note):
+    """Attach the hand-off brief to a booked slot."""
+    with transaction() as conn:
+        conn.execute(update(bookings).where(bookings.c.id == slot_id).values(note=note))
+
+
+def claim_slot(slot_id, chat_id, note=None):
     """Give a free slot to chat_id, releasing the chat's previous slot, atomically.
 
     Returns (slot, previous_slot_or_None). Raises SlotTaken if the slot is not free;
@@ -113,12 +119,12 @@ def claim_slot(slot_id, chat_id):
                 return _slot(previous), None
             if previous:
                 conn.execute(update(bookings).where(bookings.c.id == previous["id"])
-                             .values(chat_id=None, booked_at=None, updated_at=now))
+                             .values(chat_id=None, booked_at=None, note=None, updated_at=now))
             # The conditional update is the lock: only one chat can turn NULL into itself.
             claimed = conn.execute(
                 update(bookings)
                 .where(bookings.c.id == slot_id, bookings.c.chat_id.is_(None), _live)
-                .values(chat_id=chat_id, booked_at=now, updated_at=now)
+                .values(chat_id=chat_id, booked_at=now, note=note, updated_at=now)
             )
             if claimed.rowcount != 1:
                 raise SlotTaken(slot_id)
@@ -137,7 +143,8 @@ def release_slot(slot_id):
             return None
         result = conn.execute(
             update(bookings).where(bookings.c.id == slot_id, bookings.c.chat_id == row["chat_id"])
-            .values(chat_id=None, booked_at=None, updated_at=now)
+            .values(chat_id=None, booked_at=None, note=None, updated_at=now,
+                    cancelled_count=bookings.c.cancelled_count + 1)
         )
         if result.rowcount != 1:
             return None

@@ -103,6 +103,14 @@ def list_chats(status=None, escalated=None, limit=50, offset=0):
     return [dict(r, last_message=last.get(r["last_message_id"])) for r in rows], total
 
 
+def waiting_queue():
+    """Ids of chats waiting for a human, first escalated first."""
+    with transaction() as conn:
+        return list(conn.execute(
+            select(chats.c.id).where(chats.c.status == "waiting_human", chats.c.deleted_at.is_(None))
+            .order_by(chats.c.escalated_at, chats.c.id)).scalars())
+
+
 def mark_read(chat_id, message_id):
     """Advisors have seen the chat up to message_id."""
     with transaction() as conn:

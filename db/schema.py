@@ -1,7 +1,7 @@
 """Table definitions for SQLAlchemy Core; migrations/ creates the same tables."""
 from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-    String, Table, Text, Time, UniqueConstraint,
+    SmallInteger, String, Table, Text, Time, UniqueConstraint, false,
 )
 from sqlalchemy.dialects import mysql
 
@@ -31,9 +31,16 @@ chats = Table(
     Column("deleted_at", Timestamp),
     # The last message id any advisor has seen: "unread" counts student messages after it.
     Column("admin_read_id", BigId, nullable=False, server_default="0"),
+    Column("brief", Text),  # the advisor's hand-off brief (JSON), written at escalation
+    Column("taken_by", BigId, ForeignKey("admins.id", name="fk_chats_taken_by")),
+    Column("first_human_reply_at", Timestamp),
+    Column("closed_at", Timestamp),
+    Column("rating", SmallInteger),
+    Column("rating_comment", Text),
     UniqueConstraint("token_hash", name="uq_chats_token_hash"),
     Index("ix_chats_status_activity", "status", "last_message_at"),
     Index("ix_chats_activity", "last_message_at"),
+    Index("ix_chats_created_at", "created_at"),
     **MYSQL_TABLE,
 )
 
@@ -63,6 +70,8 @@ bookings = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Column("deleted_at", Timestamp),
+    Column("note", Text),  # the hand-off brief, for the advisor who takes the call
+    Column("cancelled_count", Integer, nullable=False, server_default="0"),
     UniqueConstraint("date", "time", name="uq_bookings_date_time"),
     # A chat holds at most one slot; NULL (free) may repeat.
     UniqueConstraint("chat_id", name="uq_bookings_chat_id"),
@@ -85,6 +94,7 @@ admins = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("last_login_at", Timestamp),
     Column("deleted_at", Timestamp),
+    Column("available", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("username", name="uq_admins_username"),
     **MYSQL_TABLE,
 )
@@ -98,5 +108,47 @@ chat_viewers = Table(
     Column("admin_id", BigId, ForeignKey("admins.id"), nullable=False),
     Column("seen_at", Timestamp, nullable=False),
     Index("ix_chat_viewers_chat_id", "chat_id", "seen_at"),
+    **MYSQL_TABLE,
+)
+
+# One row per model call: analytics (per-model replies, latency, error rate) from stored data.
+model_calls = Table(
+    "model_calls", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("chat_id", String(32), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("error", String(200)),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_model_calls_created_at", "created_at"),
+    **MYSQL_TABLE,
+)
+
+# Answers advisors saved from their own messages; only approved ones reach the assistant.
+knowledge_answers = Table(
+    "knowledge_answers", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved
+    Column("source_message_id", BigId),
+    Column("created_by", BigId, ForeignKey("admins.id", name="fk_knowledge_answers_created_by")),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("deleted_at", Timestamp),
+    Index("ix_knowledge_answers_status", "status", "updated_at"),
+    **MYSQL_TABLE,
+)
+
+canned_responses = Table(
+    "canned_responses", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("shortcut", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("deleted_at", Timestamp),
+    UniqueConstraint("shortcut", name="uq_canned_responses_shortcut"),
     **MYSQL_TABLE,
 )

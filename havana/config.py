@@ -1,8 +1,11 @@
 """Configuration: one class, read from the environment (and `.env`)."""
 import os
+from functools import cached_property
 from pathlib import Path
 
 from dotenv import load_dotenv
+
+from havana.hours import BusinessHours
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,9 +74,15 @@ class Config:
         self.SLOT_TIMES = env("SLOT_TIMES", "09:00,10:00,11:00,14:00,15:00,16:00").split(",")
         self.SLOT_DAYS = _int("SLOT_DAYS", 7)
         self.TIMEZONE = env("TIMEZONE", "America/Havana")
+        self.BUSINESS_HOURS = env("BUSINESS_HOURS", "Mon-Fri 09:00-17:00")
+        self.AVG_HANDLE_MINUTES = _float("AVG_HANDLE_MINUTES", 4)
 
         for key, value in overrides.items():
             setattr(self, key, value)
+
+    @cached_property
+    def business_hours(self):
+        return BusinessHours(self.BUSINESS_HOURS)
 
     @property
     def is_production(self):

@@ -23,6 +23,17 @@ class StudentMessage(Payload):
     client_id: Optional[str] = Field(None, min_length=1, max_length=64)
 
 
+class StudentTyping(Payload):
+    chat_id: str = Field(min_length=1, max_length=32)
+    typing: bool
+
+
+class RateChat(Payload):
+    chat_id: str = Field(min_length=1, max_length=32)
+    rating: int = Field(ge=1, le=5)
+    comment: Optional[str] = Field(None, max_length=1000)
+
+
 def parse(model, data):
     """Validate a socket payload; raises ClientError('invalid_payload') naming the bad field."""
     if data is None:

@@ -1,4 +1,6 @@
 """Socket.IO event names, rooms and payload shapes, written down once (docs/protocol.md)."""
+import json
+
 from assistant.when import slot_label
 
 # client -> server
@@ -20,6 +22,23 @@ BOOKING_CONFIRMED = "booking_confirmed"
 BOOKING_CANCELLED = "booking_cancelled"
 ADMIN_STATUS_CHANGED = "admin_status_changed"
 MODEL_CHANGED = "model_changed"
+MESSAGE_DELTA = "message_delta"
+BRIEF_READY = "brief_ready"
+QUEUE_STATUS = "queue_status"
+AVAILABILITY_CHANGED = "availability_changed"
+CANNED_CHANGED = "canned_changed"
+KNOWLEDGE_CHANGED = "knowledge_changed"
+CHAT_CLOSED = "chat_closed"
+CHAT_REOPENED = "chat_reopened"
+CHAT_RATED = "chat_rated"
+
+# client -> server (the desk's second round)
+STUDENT_TYPING = "student_typing"
+RATE_CHAT = "rate_chat"
+ADMIN_TYPING = "admin_typing"
+SET_AVAILABILITY = "set_availability"
+CLOSE_CHAT = "close_chat"
+REOPEN_CHAT = "reopen_chat"
 ERROR = "error"
 
 ADMINS_ROOM = "admins"
@@ -27,6 +46,11 @@ ADMINS_ROOM = "admins"
 
 def chat_room(chat_id):
     return f"chat:{chat_id}"
+
+
+def watch_room(chat_id):
+    """The admins who have this chat open (typing and streaming go there, not to every admin)."""
+    return f"watch:{chat_id}"
 
 
 def iso(moment):
@@ -67,6 +91,7 @@ def chat_payload(chat, booking=None, advisors_online=0):
         "escalation_reason": chat["escalation_reason"], "advisors_online": advisors_online,
         "created_at": iso(chat["created_at"]), "last_message_at": iso(chat["last_message_at"]),
         "booking": booking_payload(booking),
+        "closed_at": iso(chat.get("closed_at")), "rating": chat.get("rating"),
     }
 
 
@@ -74,5 +99,22 @@ def admin_chat_payload(chat, booking, viewers):
     """A chat as the dashboard lists it."""
     last = chat.get("last_message")
     return {**chat_payload(chat, booking, len(viewers)), "viewers": viewers, "unread": int(chat.get("unread") or 0),
-            "escalated_at": iso(chat.get("escalated_at")),
+            "escalated_at": iso(chat.get("escalated_at")), "brief": json_or_none(chat.get("brief")),
+            "rating_comment": chat.get("rating_comment"),
             "last_message": message_payload(last) if last else None}
+
+
+def json_or_none(raw):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def canned_payload(row):
+    return {"id": row["id"], "shortcut": row["shortcut"], "text": row["text"]}
+
+
+def answer_payload(row):
+    return {"id": row["id"], "question": row["question"], "answer": row["answer"], "status": row["status"],
+            "source_message_id": row["source_message_id"], "updated_at": iso(row["updated_at"])}

@@ -84,9 +84,14 @@ def test_two_admins_see_each_others_operator_messages(live_server, connect, admi
     chat_id, _ = new_chat(student)
     bob.call("admin_connect", {"chat_id": chat_id})
     admin.call("admin_message", {"chat_id": chat_id, "message": "from admin"})
-    bob.call("admin_message", {"chat_id": chat_id, "message": "from bob"})
     assert bob.wait_for("new_message", lambda m: m["message"] == "from admin")["author"] == "admin"
+    # Only one advisor holds a takeover: bob sees who, and writes once admin hands the chat over.
+    refused = bob.call("admin_message", {"chat_id": chat_id, "message": "from bob"})
+    assert refused["error"] == {"code": "taken", "message": "admin is handling this chat."}
+    admin.call("toggle_human_enabled", {"chat_id": chat_id, "enabled": False})
+    assert bob.call("admin_message", {"chat_id": chat_id, "message": "from bob"})["ok"]
     assert admin.wait_for("new_message", lambda m: m["message"] == "from bob")["author"] == "bob"
+    assert admin.wait_for("human_enabled_changed", lambda e: e["taken_by"] == "bob")
     viewers = admin.wait_for("admin_status_changed", lambda e: e["chat_id"] == chat_id and "bob" in e["viewers"])
     assert viewers["advisors_online"] >= 1
 

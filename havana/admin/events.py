@@ -30,6 +30,14 @@ class ToggleHuman(ChatRef):
     enabled: bool
 
 
+class Typing(ChatRef):
+    typing: bool
+
+
+class Availability(Payload):
+    available: bool
+
+
 def _services():
     return current_app.extensions["havana"]
 
@@ -56,8 +64,7 @@ def admin_connect(data):
     services = _services()
     if req.chat_id:
         return services.open_chat_as_admin(request.sid, req.chat_id, admin)
-    return {**services.dashboard(), "model": services.model_state(), "slots": services.slots_overview(),
-            "admin": admin.username}
+    return services.desk(admin)
 
 
 @on_event(p.ADMIN_DISCONNECT_FROM_CHAT)
@@ -80,3 +87,32 @@ def toggle_human_enabled(data):
     """Sent by the dashboard's "Human intervention" switch."""
     admin, req = require_admin(), parse(ToggleHuman, data)
     return _services().set_human_enabled(req.chat_id, req.enabled, admin)
+
+
+@on_event(p.ADMIN_TYPING)
+def admin_typing(data):
+    """Sent by the dashboard (throttled) while the advisor types to the student."""
+    require_admin()
+    req = parse(Typing, data)
+    _services().admin_typing(req.chat_id, req.typing)
+
+
+@on_event(p.SET_AVAILABILITY)
+def set_availability(data):
+    """Sent by the dashboard's available / away switch."""
+    admin, req = require_admin(), parse(Availability, data)
+    return _services().set_availability(admin, req.available)
+
+
+@on_event(p.CLOSE_CHAT)
+def close_chat(data):
+    """Sent by the dashboard: the advisor closes the conversation (the student may rate it)."""
+    admin, req = require_admin(), parse(ChatRef, data)
+    return _services().close_chat(req.chat_id, admin)
+
+
+@on_event(p.REOPEN_CHAT)
+def reopen_chat(data):
+    """Sent by the dashboard: reopen a closed conversation."""
+    admin, req = require_admin(), parse(ChatRef, data)
+    return _services().reopen_chat(req.chat_id, admin)

@@ -6,7 +6,8 @@ from havana.admin.access import require_admin
 from havana.errors import ClientError, invalid_payload
 from havana.extensions import csrf
 
-STATUS_CODES = {"forbidden": 401, "chat_not_found": 404, "not_found": 404, "not_configured": 409}
+STATUS_CODES = {"forbidden": 401, "chat_not_found": 404, "not_found": 404, "not_configured": 409,
+                "duplicate": 409, "taken": 409}
 
 
 def _services():
@@ -76,3 +77,95 @@ def list_bookings():
 @api.post("/bookings/<int:slot_id>/cancel")
 def cancel_booking(slot_id):
     return jsonify(ok=True, booking=_services().cancel_booking(slot_id))
+
+
+def _json_body(*required):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise invalid_payload("Send a JSON object.")
+    for name in required:
+        if not isinstance(body.get(name), str):
+            raise invalid_payload(f"{name} must be text.")
+    return body
+
+
+def _optional_text(body, name):
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise invalid_payload(f"{name} must be text.")
+    return value
+
+
+@api.post("/chats/<chat_id>/close")
+def close_chat(chat_id):
+    return jsonify(ok=True, **_services().close_chat(chat_id, require_admin()))
+
+
+@api.post("/chats/<chat_id>/reopen")
+def reopen_chat(chat_id):
+    return jsonify(ok=True, **_services().reopen_chat(chat_id, require_admin()))
+
+
+@api.get("/analytics")
+def analytics():
+    return jsonify(ok=True, **_services().analytics(_int_arg("days", 14, 1, 365)))
+
+
+@api.get("/knowledge")
+def list_answers():
+    status = request.args.get("status") or None
+    if status not in (None, "pending", "approved"):
+        raise invalid_payload("status must be pending or approved.")
+    return jsonify(ok=True, answers=_services().answers(status))
+
+
+@api.get("/knowledge/gaps")
+def knowledge_gaps():
+    return jsonify(ok=True, gaps=_services().knowledge_gaps())
+
+
+@api.post("/knowledge")
+def save_answer():
+    body = _json_body("question", "answer")
+    source = body.get("source_message_id")
+    if source is not None and (not isinstance(source, int) or isinstance(source, bool)):
+        raise invalid_payload("source_message_id must be a number.")
+    answer = _services().save_answer(body["question"], body["answer"], require_admin(), source)
+    return jsonify(ok=True, answer=answer), 201
+
+
+@api.patch("/knowledge/<int:answer_id>")
+def review_answer(answer_id):
+    body = _json_body()
+    answer = _services().review_answer(answer_id, _optional_text(body, "question"), _optional_text(body, "answer"),
+                                       _optional_text(body, "status"))
+    return jsonify(ok=True, answer=answer)
+
+
+@api.delete("/knowledge/<int:answer_id>")
+def delete_answer(answer_id):
+    _services().delete_answer(answer_id)
+    return jsonify(ok=True)
+
+
+@api.get("/canned")
+def list_canned():
+    return jsonify(ok=True, canned=_services().desk_canned())
+
+
+@api.post("/canned")
+def create_canned():
+    body = _json_body("shortcut", "text")
+    return jsonify(ok=True, canned=_services().save_canned(body["shortcut"], body["text"])), 201
+
+
+@api.put("/canned/<int:canned_id>")
+def update_canned(canned_id):
+    body = _json_body("shortcut", "text")
+    return jsonify(ok=True, canned=_services().save_canned(body["shortcut"], body["text"], canned_id))
+
+
+@api.delete("/canned/<int:canned_id>")
+def delete_canned(canned_id):
+    _services().delete_canned(canned_id)
+    return jsonify(ok=True)

@@ -5,6 +5,12 @@ from flask_login import current_user, login_required
 from havana.admin import bp
 
 
+@bp.get("/admin/analytics")
+@login_required
+def analytics():
+    return render_template("analytics.html", username=current_user.username)
+
+
 @bp.get("/admin")
 @login_required
 def dashboard():

@@ -4,7 +4,7 @@ from flask_socketio import emit, join_room
 
 from havana import protocol as p
 from havana.errors import ClientError, forbidden
-from havana.payloads import StudentConnect, StudentMessage, parse
+from havana.payloads import RateChat, StudentConnect, StudentMessage, StudentTyping, parse
 from havana.sockets import on_event
 
 
@@ -38,8 +38,27 @@ def student_connect(data):
 @on_event(p.STUDENT_MESSAGE)
 def student_message(data):
     """Sent by the student page: a message in a chat this connection has opened."""
-    req = parse(StudentMessage, data)
-    if req.chat_id not in _joined():
-        raise forbidden("Open this chat with its token first.")
+    req = _joined_chat(StudentMessage, data)
     return {"message": _services().post_student_message(req.chat_id, req.message, req.client_id,
                                                         request.remote_addr)}
+
+
+def _joined_chat(model, data):
+    req = parse(model, data)
+    if req.chat_id not in _joined():
+        raise forbidden("Open this chat with its token first.")
+    return req
+
+
+@on_event(p.STUDENT_TYPING)
+def student_typing(data):
+    """Sent by the student page (throttled) while the student types, and false when they stop."""
+    req = _joined_chat(StudentTyping, data)
+    _services().student_typing(req.chat_id, req.typing)
+
+
+@on_event(p.RATE_CHAT)
+def rate_chat(data):
+    """Sent by the student page: a 1-5 rating (and comment) of a closed conversation."""
+    req = _joined_chat(RateChat, data)
+    return _services().rate_chat(req.chat_id, req.rating, req.comment)
