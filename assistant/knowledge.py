@@ -15,6 +15,7 @@ _STOP = set(bm25s.stopwords.STOPWORDS_EN) | {
     "am", "is", "are", "please", "tell", "know", "want", "like", "need", "about", "get",
     "much", "many", "any", "there", "hi", "hello", "thanks", "thank", "also", "s", "d",
     "university", "school", "college", "institute", "student", "students",
+    "question", "questions", "ask", "asking", "one", "more", "another", "quick", "also", "just", "still",
 }
 # Everyday words students use for the vocabulary admissions texts use. Generic to any
 # institution's knowledge base; expands the query only.

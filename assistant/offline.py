@@ -149,7 +149,15 @@ def _this_turn(messages):
     return messages
 
 
+_PERSON = re.compile(r"\b(talk|speak|chat)\s+(to|with)\s+(a |an |some |one |the )?(real )?(human|person|someone|"
+                     r"somebody|advisor|adviser|agent|representative|staff|counsel+or|operator)\b|\bhuman\b|"
+                     r"\breal person\b|\boperator\b", re.I)
+
+
 def _asks_for_human(text):
+    """Asking for a person wins over everything; "a call with an advisor" is a booking."""
+    if _PERSON.search(text):
+        return True
     return bool(_HUMAN.search(text) and (_WANTS.search(text) or len(text.split()) <= 4)) \
         and not _BOOK.search(text.replace("call", ""))
 

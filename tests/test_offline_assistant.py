@@ -105,3 +105,20 @@ def test_parses_times_as_students_write_them(text, expected):
 ])
 def test_parses_dates_against_today(text, expected):
     assert parse_date(text, MONDAY) == expected
+
+
+def test_asking_for_a_person_wins_over_booking_words():
+    reply = ask(assistant(), "My visa appointment is by December 10 and I'm worried. Can I talk to a human?")
+    assert reply.tool_calls[0]["name"] == "human_escalation"
+
+
+def test_with_no_advisor_available_the_assistant_offers_slots_after_escalating():
+    bot = assistant()
+    escalated = ToolMessage(json.dumps({"ok": True, "advisors_available": False}), tool_call_id="1",
+                            name="human_escalation")
+    follow_up = bot.respond([HumanMessage("human please"), AIMessage(""), escalated], TOOLS)
+    assert follow_up.tool_calls[0]["name"] == "get_booking_slots"
+    slots = ToolMessage(json.dumps({"ok": True, "slots": [{"label": "Tuesday 24 November at 09:00", "time": "09:00"}]}),
+                        tool_call_id="2", name="get_booking_slots")
+    text = bot.respond([HumanMessage("human please"), AIMessage(""), escalated, follow_up, slots], TOOLS).content
+    assert text.startswith("No advisor is available") and "09:00" in text

@@ -1,4 +1,5 @@
 """Analytics from stored data, knowledge gaps, and the reviewed store of advisors' answers."""
+import math
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -19,7 +20,7 @@ def percentile(values, share):
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 class InsightServices(ServiceBase):
