@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 import click
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 import db
@@ -103,40 +103,35 @@ def _wants_json():
     return request.path.startswith("/api/")
 
 
+# status: (JSON code, JSON message, page title, page message, page status)
+ERROR_PAGES = {
+    CSRFError: ("csrf", None, "Session expired", "The form expired. Please go back and try again.", 400),
+    429: ("rate_limited", "Too many requests.", "Too many attempts",
+          "Too many attempts. Please wait a minute and try again.", 429),
+    404: ("not_found", "Not found.", "Not found", "This page does not exist.", 404),
+    500: ("internal", "Something went wrong.", "Something went wrong", "Something went wrong on our side.", 500),
+}
+
+
 def _register_error_pages(app):
+    """JSON errors under /api, friendly pages elsewhere; never a stack trace."""
+
     @login_manager.unauthorized_handler
     def unauthorized():
         if _wants_json():
             return jsonify(ok=False, error={"code": "forbidden", "message": "Sign in as an admin first."}), 401
-        from flask import redirect, url_for
         return redirect(url_for("auth.login", next=request.path))
 
-    @app.errorhandler(CSRFError)
-    def csrf_failed(exc):
-        if _wants_json():
-            return jsonify(ok=False, error={"code": "csrf", "message": exc.description}), 403
-        return render_template("error.html", title="Session expired",
-                               message="The form expired. Please go back and try again."), 400
+    for error, (code, message, title, page_message, page_status) in ERROR_PAGES.items():
+        json_status = 403 if error is CSRFError else page_status
 
-    @app.errorhandler(429)
-    def too_many(exc):
-        if _wants_json():
-            return jsonify(ok=False, error={"code": "rate_limited", "message": "Too many requests."}), 429
-        return render_template("error.html", title="Too many attempts",
-                               message="Too many attempts. Please wait a minute and try again."), 429
+        def handle(exc, code=code, message=message, title=title, page_message=page_message,
+                   page_status=page_status, json_status=json_status):
+            if _wants_json():
+                return jsonify(ok=False, error={"code": code, "message": message or exc.description}), json_status
+            return render_template("error.html", title=title, message=page_message), page_status
 
-    @app.errorhandler(404)
-    def not_found(exc):
-        if _wants_json():
-            return jsonify(ok=False, error={"code": "not_found", "message": "Not found."}), 404
-        return render_template("error.html", title="Not found", message="This page does not exist."), 404
-
-    @app.errorhandler(500)
-    def internal(exc):
-        if _wants_json():
-            return jsonify(ok=False, error={"code": "internal", "message": "Something went wrong."}), 500
-        return render_template("error.html", title="Something went wrong",
-                               message="Something went wrong on our side."), 500
+        app.register_error_handler(error, handle)
 
 
 @click.command("create-admin")

@@ -252,6 +252,20 @@ def connect():
         client.close()
 
 
+@pytest.fixture(scope="module")
+def admin_session(live_server):
+    """The first admin, signed in to this module's live server."""
+    return live_server.sign_in()
+
+
+@pytest.fixture
+def admin(connect, live_server, admin_session):
+    """A socket client of the signed-in admin, with the desk loaded."""
+    client = connect_admin(connect, live_server, admin_session)
+    assert client.call("admin_connect", {})["ok"]
+    return client
+
+
 def connect_admin(connect, server, session):
     """A socket client carrying the admin's session cookie."""
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)

@@ -5,7 +5,7 @@ import pytest
 import requests
 import websocket
 
-from conftest import ai_reply, connect_admin
+from conftest import ai_reply
 from fake_providers import FakeOpenAIServer, text, tool_call, tool_calls
 from test_student_events import new_chat, send
 

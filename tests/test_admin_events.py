@@ -5,18 +5,6 @@ from conftest import ai_reply, connect_admin
 from test_student_events import new_chat, send
 
 
-@pytest.fixture(scope="module")
-def admin_session(live_server):
-    return live_server.sign_in()
-
-
-@pytest.fixture
-def admin(connect, live_server, admin_session):
-    client = connect_admin(connect, live_server, admin_session)
-    assert client.call("admin_connect", {})["ok"]
-    return client
-
-
 def test_admin_sees_new_chats_and_student_messages_live(live_server, connect, admin):
     student = connect(live_server.url)
     chat_id, _ = new_chat(student)

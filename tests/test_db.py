@@ -116,30 +116,31 @@ def test_free_slots_exclude_past_and_booked(migrated):
     assert all((s["date"], s["time"]) > (everything[0]["date"], time(10, 30)) for s in later)
 
 
-def test_fifty_threads_booking_one_slot_on_mariadb_have_one_winner(mysql_url):
-    config = make_config(mysql_url, DB_POOL_SIZE=50)
+@pytest.mark.parametrize("racers", [50, 200])
+def test_chats_racing_for_one_slot_on_mariadb_book_it_exactly_once(mysql_url, racers):
+    config = make_config(mysql_url, DB_POOL_SIZE=20, DB_MAX_OVERFLOW=10)
     db.init_engine(config)
     upgrade()
     top_up_slots(config)
     slot = bookings.free_slots(datetime(2000, 1, 1))[0]
-    chat_ids = [chats.create_chat()[0]["id"] for _ in range(50)]
-    results, barrier = [], threading.Barrier(50)
+    chat_ids = [chats.create_chat()[0]["id"] for _ in range(racers)]
+    winners, taken, barrier = [], [], threading.Barrier(racers)
 
     def book(chat_id):
         barrier.wait()
         try:
             bookings.claim_slot(slot["id"], chat_id)
-            results.append("won")
+            winners.append(chat_id)
         except bookings.SlotTaken:
-            results.append("taken")
+            taken.append(chat_id)
 
     threads = [threading.Thread(target=book, args=(c,)) for c in chat_ids]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert results.count("won") == 1 and results.count("taken") == 49
-    assert bookings.get_slot(slot["id"])["chat_id"] in chat_ids
+    assert len(winners) == 1 and len(taken) == racers - 1
+    assert bookings.get_slot(slot["id"])["chat_id"] == winners[0]
     db.get_engine().dispose()
 
 

@@ -9,18 +9,6 @@ from fake_providers import FakeOpenAIServer, text, tool_call, tool_results
 from test_student_events import new_chat, send
 
 
-@pytest.fixture(scope="module")
-def session(live_server):
-    return live_server.sign_in()
-
-
-@pytest.fixture
-def admin(connect, live_server, session):
-    client = connect_admin(connect, live_server, session)
-    assert client.call("admin_connect", {})["ok"]
-    return client
-
-
 def post(session, url, method="post", **kwargs):
     return getattr(session, method)(url, headers={"X-CSRFToken": session.csrf_token}, **kwargs)
 
@@ -52,7 +40,7 @@ def test_typing_shows_both_ways_and_clears_on_send(live_server, connect, admin):
     assert other.call("student_typing", {"chat_id": chat_id, "typing": True})["error"]["code"] == "forbidden"
 
 
-def test_escalation_writes_a_brief_for_the_advisor(live_server, connect, admin, session):
+def test_escalation_writes_a_brief_for_the_advisor(live_server, connect, admin, admin_session):
     student = connect(live_server.url)
     chat_id, _ = new_chat(student)
     greeting = send(student, chat_id, "Hello")
@@ -63,7 +51,7 @@ def test_escalation_writes_a_brief_for_the_advisor(live_server, connect, admin, 
     assert brief["facts"] == {"program": "master's in computer science", "intake": "fall 2027",
                               "country": "Brazil", "deadline": "by December 10"}
     assert brief["mood"] == "frustrated or anxious" and brief["reason"] and brief["wants"]
-    stored = session.get(live_server.url + f"/api/chats/{chat_id}").json()["chat"]["brief"]
+    stored = admin_session.get(live_server.url + f"/api/chats/{chat_id}").json()["chat"]["brief"]
     assert stored == brief
 
 
@@ -124,7 +112,7 @@ def test_with_nobody_available_the_assistant_offers_calls_at_once(start_server, 
     assert note["reason"] == "The student asked to talk to an advisor."
 
 
-def test_close_rate_and_reopen(live_server, connect, admin, session):
+def test_close_rate_and_reopen(live_server, connect, admin, admin_session):
     student = connect(live_server.url)
     chat_id, _ = new_chat(student)
     assert student.call("rate_chat", {"chat_id": chat_id, "rating": 5})["error"]["code"] == "not_closed"
@@ -137,29 +125,29 @@ def test_close_rate_and_reopen(live_server, connect, admin, session):
     sent = send(student, chat_id, "One more question: what is the tuition for graduate students?")
     assert student.wait_for("chat_reopened")["status"] == "ai"
     assert "$18,500" in ai_reply(student, chat_id, sent["message"]["id"])["message"]
-    reopened = post(session, live_server.url + f"/api/chats/{chat_id}/close")
+    reopened = post(admin_session, live_server.url + f"/api/chats/{chat_id}/close")
     assert reopened.json()["status"] == "closed"
-    assert post(session, live_server.url + f"/api/chats/{chat_id}/reopen").json()["status"] == "ai"
+    assert post(admin_session, live_server.url + f"/api/chats/{chat_id}/reopen").json()["status"] == "ai"
 
 
-def test_canned_responses_crud(live_server, session, admin):
+def test_canned_responses_crud(live_server, admin_session, admin):
     url = live_server.url + "/api/canned"
-    created = post(session, url, json={"shortcut": "/hours", "text": "We're open 09:00-17:00."})
+    created = post(admin_session, url, json={"shortcut": "/hours", "text": "We're open 09:00-17:00."})
     assert created.status_code == 201 and created.json()["canned"]["shortcut"] == "hours"
     assert admin.wait_for("canned_changed")["canned"][0]["shortcut"] == "hours"
-    duplicate = post(session, url, json={"shortcut": "hours", "text": "again"})
+    duplicate = post(admin_session, url, json={"shortcut": "hours", "text": "again"})
     assert duplicate.status_code == 409
-    assert post(session, url, json={"shortcut": "bad shortcut!", "text": "x"}).status_code == 400
+    assert post(admin_session, url, json={"shortcut": "bad shortcut!", "text": "x"}).status_code == 400
     canned_id = created.json()["canned"]["id"]
-    edited = post(session, f"{url}/{canned_id}", method="put", json={"shortcut": "hours", "text": "Open 9-5."})
+    edited = post(admin_session, f"{url}/{canned_id}", method="put", json={"shortcut": "hours", "text": "Open 9-5."})
     assert edited.json()["canned"]["text"] == "Open 9-5."
-    assert [c["text"] for c in session.get(url).json()["canned"]] == ["Open 9-5."]
-    assert post(session, f"{url}/{canned_id}", method="delete").json()["ok"]
-    assert session.get(url).json()["canned"] == []
-    assert post(session, f"{url}/{canned_id}", method="delete").status_code == 404
+    assert [c["text"] for c in admin_session.get(url).json()["canned"]] == ["Open 9-5."]
+    assert post(admin_session, f"{url}/{canned_id}", method="delete").json()["ok"]
+    assert admin_session.get(url).json()["canned"] == []
+    assert post(admin_session, f"{url}/{canned_id}", method="delete").status_code == 404
 
 
-def test_an_approved_advisor_answer_is_used_on_the_next_question(live_server, connect, admin, session):
+def test_an_approved_advisor_answer_is_used_on_the_next_question(live_server, connect, admin, admin_session):
     student = connect(live_server.url)
     chat_id, _ = new_chat(student)
     question = "Do you accept the Cambridge C1 Advanced certificate?"
@@ -167,11 +155,11 @@ def test_an_approved_advisor_answer_is_used_on_the_next_question(live_server, co
     ai_reply(student, chat_id, sent["message"]["id"])  # not in the knowledge base: escalated
     operator = admin.call("admin_message", {"chat_id": chat_id, "message":
                                             "Yes, the Cambridge C1 Advanced certificate is accepted with a score of 180."})
-    saved = post(session, live_server.url + "/api/knowledge", json={
+    saved = post(admin_session, live_server.url + "/api/knowledge", json={
         "question": question, "answer": operator["message"]["message"],
         "source_message_id": operator["message"]["id"]})
     assert saved.status_code == 201 and saved.json()["answer"]["status"] == "pending"
-    gaps = session.get(live_server.url + "/api/knowledge/gaps").json()["gaps"]
+    gaps = admin_session.get(live_server.url + "/api/knowledge/gaps").json()["gaps"]
     assert any(question in g["examples"] for g in gaps)
 
     other = connect(live_server.url)
@@ -180,20 +168,20 @@ def test_an_approved_advisor_answer_is_used_on_the_next_question(live_server, co
     assert "180" not in ai_reply(other, other_chat, asked["message"]["id"])["message"]  # pending: not used
 
     answer_id = saved.json()["answer"]["id"]
-    approved = post(session, live_server.url + f"/api/knowledge/{answer_id}", method="patch",
+    approved = post(admin_session, live_server.url + f"/api/knowledge/{answer_id}", method="patch",
                     json={"status": "approved"})
     assert approved.json()["answer"]["status"] == "approved"
     asked = send(other, other_chat, "Is the Cambridge C1 Advanced certificate accepted?")
     assert "score of 180" in ai_reply(other, other_chat, asked["message"]["id"])["message"]
-    assert post(session, live_server.url + f"/api/knowledge/{answer_id}", method="delete").json()["ok"]
+    assert post(admin_session, live_server.url + f"/api/knowledge/{answer_id}", method="delete").json()["ok"]
     asked = send(other, other_chat, "Is the Cambridge C1 Advanced certificate accepted?")
     assert "180" not in ai_reply(other, other_chat, asked["message"]["id"])["message"]
 
 
 @pytest.mark.parametrize("body", [None, {"question": "q"}, {"question": 1, "answer": "a"},
                                   {"question": "q", "answer": "a", "source_message_id": "x"}])
-def test_saving_an_answer_refuses_bad_bodies(live_server, session, body):
-    assert post(session, live_server.url + "/api/knowledge", json=body).status_code == 400
+def test_saving_an_answer_refuses_bad_bodies(live_server, admin_session, body):
+    assert post(admin_session, live_server.url + "/api/knowledge", json=body).status_code == 400
 
 
 def test_new_admin_events_need_sign_in(live_server, connect):

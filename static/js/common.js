@@ -124,7 +124,7 @@
     return { get, set, remove, getJSON, setJSON };
   })();
 
-  window.Havana = { el, formatTime, roleLabel, renderMessage, newClientId, storage };
+  window.Havana = { el, formatTime, parseDate, roleLabel, renderMessage, newClientId, storage };
 })();
 
 /* Added for the admin dashboard; generic enough for any page. */

@@ -14,11 +14,18 @@
   const NEAR_BOTTOM_PX = 120;
   const COUNTER_FROM = 0.8;
   const GONE_CODES = ["chat_not_found", "forbidden"];
+  const QUIET_EVENTS = ["student_typing"]; // best effort: a refusal is not worth a notice
+  const TYPING_EVERY_MS = 2000;
+  const TYPING_IDLE_MS = 5000;
+  const COMMENT_MAX = 1000;
+  const RATING_WORDS = ["Very poor", "Poor", "Okay", "Good", "Excellent"];
   const CONNECTION_TEXT = {
     connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", offline: "Offline",
   };
   const BANNER_TEXT = {
     waiting: "You're being connected to an admissions advisor",
+    queued: "An advisor will join shortly",
+    unavailable: "No advisor is available right now. You can book a call instead.",
     joined: "An advisor has joined the chat",
     back: "You're back with the assistant",
   };
@@ -36,6 +43,7 @@
     advisorOnline: byId("advisor-online"),
     banner: byId("handoff-banner"),
     bannerText: byId("handoff-text"),
+    bannerDetail: byId("handoff-detail"),
     bookingStrip: byId("booking-strip"),
     bookingStripText: byId("booking-strip-text"),
     notice: byId("notice"),
@@ -100,6 +108,7 @@
 
   /** Forget what is on screen and show chatId (or the welcome card when null). */
   function resetView(chatId) {
+    studentTyping(false);
     view = {
       chatId: chatId,
       generation: ++generation,
@@ -107,6 +116,9 @@
       maxId: 0,
       pending: new Map(), // client_id -> {clientId, text, node, status, attempt, error}
       cards: new Set(),
+      streams: new Map(), // stream_id -> the AI bubble being written
+      finishedStreams: new Set(),
+      rating: null, // {node, done} for the rating card of the latest close
       status: "ai",
       humanEnabled: false,
       loaded: false,
@@ -136,11 +148,13 @@
     view.status = chat.status || "ai";
     view.humanEnabled = Boolean(chat.is_human_enabled);
     updateSubtitle();
-    if (view.status === "waiting_human" && !view.humanEnabled) showBanner("waiting");
-    else if (ui.banner.dataset.tone === "waiting") hideBanner();
+    if (view.status === "waiting_human" && !view.humanEnabled) showQueue(chat.queue);
+    else clearQueue();
     setAdvisorsOnline(chat.advisors_online);
     setBooking(chat.booking || null);
     receive(Array.isArray(messages) ? messages : [], { announce: !firstLoad });
+    if (view.status === "closed" && (chat.rating === null || chat.rating === undefined)) showRatingCard();
+    else if (view.status !== "closed") dropRatingForm();
     if (firstLoad) scrollToBottom(false);
   }
 
@@ -164,11 +178,14 @@
     if (msg.chat_id && msg.chat_id !== view.chatId) return false;
     const entry = msg.client_id ? view.pending.get(msg.client_id) : null;
     if (entry) settle(entry);
+    const streamed = msg.stream_id ? finishStream(msg.stream_id) : false;
     const id = Number(msg.id);
     if (!Number.isFinite(id) || view.shownIds.has(id)) return false;
     view.shownIds.add(id);
     view.maxId = Math.max(view.maxId, id);
-    insertInOrder(H.renderMessage(msg, { perspective: "student" }), id);
+    const node = H.renderMessage(msg, { perspective: "student" });
+    if (streamed) node.classList.add("msg--streamed"); // its text is on screen already: no entrance
+    insertInOrder(node, id);
     if (msg.role === "ai") setTyping("assistant", false);
     if (msg.role === "human_operator") setTyping("advisor", false);
     ui.welcome.hidden = true;
@@ -193,6 +210,59 @@
     return msg.message;
   }
 
+  /* ---------- the assistant's reply as it is written ---------- */
+
+  function streamDelta(data) {
+    const streamId = typeof data.stream_id === "string" ? data.stream_id : "";
+    // A delta after its final message (say, from a slower process) must not leave a bubble behind.
+    if (!streamId || view.finishedStreams.has(streamId)) return;
+    let node = view.streams.get(streamId);
+    if (data.reset) {
+      // The text so far is dropped (a tool call follows, or another provider answers): still thinking.
+      if (node) {
+        node.remove();
+        view.streams.delete(streamId);
+        setTyping("assistant", true);
+      }
+      return;
+    }
+    if (typeof data.delta !== "string" || !data.delta) return;
+    if (!node) {
+      node = renderStreaming(streamId);
+      view.streams.set(streamId, node);
+      insertInOrder(node, Infinity);
+      ui.welcome.hidden = true;
+      if (!following) ui.pill.hidden = false;
+    }
+    const bubble = node.querySelector(".msg__bubble");
+    bubble.textContent += data.delta;
+    setTyping("assistant", false);
+    if (following) scrollToBottom(false);
+  }
+
+  function renderStreaming(streamId) {
+    const node = H.renderMessage({ role: "ai", message: "", model_label: assistantLabel }, { perspective: "student" });
+    node.classList.add("msg--streaming");
+    node.dataset.streamId = streamId;
+    node.setAttribute("aria-busy", "true"); // the final message is announced, not every piece
+    return node;
+  }
+
+  /** The final message of a stream arrived: drop its bubble. True when one was on screen. */
+  function finishStream(streamId) {
+    view.finishedStreams.add(streamId);
+    const node = view.streams.get(streamId);
+    view.streams.delete(streamId);
+    if (node) node.remove();
+    return Boolean(node);
+  }
+
+  /** Half-written replies lost with the connection; the reconnect brings the finished ones. */
+  function dropStreams() {
+    view.streams.forEach((node) => node.remove());
+    view.streams.clear();
+  }
+
   /* ---------- sending ---------- */
 
   function submitText(raw) {
@@ -203,6 +273,7 @@
       return false;
     }
     clearFeedback();
+    studentTyping(false);
     const entry = { clientId: H.newClientId(), text: text, node: null, status: "queued", attempt: 0, error: "" };
     entry.node = renderPending(entry);
     view.pending.set(entry.clientId, entry);
@@ -457,8 +528,10 @@
       joined.clear();
       awaiting.clear();
       creating = null;
+      studentTyping(false);
       setTyping("assistant", false);
       setTyping("advisor", false);
+      dropStreams();
       view.pending.forEach((entry) => { if (entry.status === "sending") entry.status = "queued"; });
       setConnection(disconnectedState());
       // The client does not reconnect by itself after a server-side disconnect.
@@ -487,6 +560,10 @@
       if (msg && msg.chat_id === view.chatId) receive([msg], { announce: true });
     });
 
+    socket.on("message_delta", (data) => {
+      if (isCurrent(data)) streamDelta(data);
+    });
+
     socket.on("typing", (data) => {
       if (!isCurrent(data)) return;
       if (data.who === "assistant" || data.who === "advisor") setTyping(data.who, Boolean(data.typing));
@@ -496,7 +573,11 @@
       if (!isCurrent(data)) return;
       view.status = data.status || "waiting_human";
       updateSubtitle();
-      if (!view.humanEnabled) showBanner("waiting");
+      if (!view.humanEnabled) showQueue(null);
+    });
+
+    socket.on("queue_status", (data) => {
+      if (isCurrent(data)) showQueue(data);
     });
 
     socket.on("human_enabled_changed", (data) => {
@@ -506,6 +587,24 @@
       updateSubtitle();
       showBanner(view.humanEnabled ? "joined" : "back");
       if (!view.humanEnabled) setTyping("advisor", false);
+    });
+
+    socket.on("chat_closed", (data) => {
+      if (!isCurrent(data)) return;
+      view.status = "closed";
+      view.humanEnabled = false;
+      updateSubtitle();
+      clearQueue();
+      setTyping("advisor", false);
+      showRatingCard();
+    });
+
+    socket.on("chat_reopened", (data) => {
+      if (!isCurrent(data)) return;
+      view.status = data.status || "ai";
+      view.humanEnabled = Boolean(data.is_human_enabled);
+      updateSubtitle();
+      dropRatingForm();
     });
 
     socket.on("admin_status_changed", (data) => {
@@ -521,7 +620,8 @@
     });
 
     socket.on("error", (data) => {
-      if (!data || [...awaiting].some((entry) => entry.event === data.event)) return;
+      if (!data || QUIET_EVENTS.includes(data.event)) return;
+      if ([...awaiting].some((entry) => entry.event === data.event)) return;
       showNotice(data.message || "Something went wrong. Please try again.");
     });
   }
@@ -542,7 +642,10 @@
     }[status] || assistantLabel;
     ui.subtitle.textContent = text;
     ui.subtitle.dataset.status = status;
-    ui.input.placeholder = status === "human" ? "Message the advisor…" : "Ask about admissions…";
+    ui.input.placeholder = {
+      human: "Message the advisor…",
+      closed: "Write here to reopen the conversation…",
+    }[status] || "Ask about admissions…";
   }
 
   function setAdvisorsOnline(count) {
@@ -561,12 +664,42 @@
     }
   }
 
-  function showBanner(tone) {
+  /** The hand-off banner; "waiting" and "unavailable" stay until the queue changes. */
+  function showBanner(tone, text, detail) {
     clearTimeout(bannerTimer);
     ui.banner.dataset.tone = tone;
-    ui.bannerText.textContent = BANNER_TEXT[tone];
+    ui.bannerText.textContent = text || BANNER_TEXT[tone];
+    ui.bannerDetail.textContent = detail || "";
     ui.banner.hidden = false;
-    if (tone !== "waiting") bannerTimer = setTimeout(hideBanner, BANNER_HIDE_MS);
+    if (!isQueueTone(tone)) bannerTimer = setTimeout(hideBanner, BANNER_HIDE_MS);
+  }
+
+  function isQueueTone(tone) {
+    return tone === "waiting" || tone === "unavailable";
+  }
+
+  /** Where the student stands while waiting for an advisor (chat.queue or queue_status; null: not known yet). */
+  function showQueue(queue) {
+    if (view.humanEnabled || (queue && (queue.position === null || queue.position === undefined))) {
+      clearQueue();
+    } else if (!queue) {
+      showBanner("waiting");
+    } else if (queue.available_now === false) {
+      showBanner("unavailable");
+    } else {
+      showBanner("waiting", BANNER_TEXT.queued, queuePlace(Number(queue.position), Number(queue.estimated_minutes)));
+    }
+  }
+
+  function queuePlace(position, minutes) {
+    const about = minutes > 0 ? "about " + numberFormat.format(minutes) + (minutes === 1 ? " minute" : " minutes") : "";
+    if (position === 1) return "You're next" + (about ? " — " + about : "");
+    if (position > 1) return "You are number " + numberFormat.format(position) + " in the queue" + (about ? ", " + about : "");
+    return "";
+  }
+
+  function clearQueue() {
+    if (isQueueTone(ui.banner.dataset.tone)) hideBanner();
   }
 
   function hideBanner() {
@@ -629,6 +762,142 @@
       icon.append(H.el("span", "cal-icon__month", month), H.el("span", "cal-icon__day", String(+match[3])));
     }
     return icon;
+  }
+
+  /* ---------- closing and rating ---------- */
+
+  let ratingForms = 0; // ids for the labels of each card's fields
+  const SVG_NS = "http://www.w3.org/2000/svg";
+
+  /** The "conversation closed" card with its rating form; one open form at a time. */
+  function showRatingCard() {
+    if (view.rating && !view.rating.done) return;
+    const card = renderRatingCard();
+    view.rating = { node: card, done: false };
+    insertInOrder(card, Infinity);
+    announce("This conversation was closed. You can rate it.");
+    if (following) scrollToBottom(true);
+    else ui.pill.hidden = false;
+  }
+
+  /** The chat is open again: an unanswered form goes; a thank-you stays as history. */
+  function dropRatingForm() {
+    if (!view.rating || view.rating.done) return;
+    view.rating.node.remove();
+    view.rating = null;
+  }
+
+  function renderRatingCard() {
+    const n = ++ratingForms;
+    const card = H.el("li", "card card--rating");
+    const body = H.el("div", "card__body");
+    body.append(H.el("p", "card__title", "This conversation was closed"),
+      H.el("p", "card__text", "How did we do? You can still write below to reopen it."));
+
+    const form = H.el("form", "rating");
+    form.noValidate = true;
+    const group = H.el("fieldset", "rating__group");
+    const legend = H.el("legend", "rating__legend", "Your rating");
+    const stars = H.el("div", "rating__stars");
+    const caption = H.el("span", "rating__caption");
+    caption.setAttribute("aria-hidden", "true"); // each star's label says it already
+    for (let value = 1; value <= 5; value++) {
+      const input = H.el("input", "rating__input visually-hidden");
+      input.type = "radio";
+      input.name = "rating-" + n;
+      input.id = "rating-" + n + "-" + value;
+      input.value = String(value);
+      const label = H.el("label", "star");
+      label.htmlFor = input.id;
+      label.dataset.value = String(value);
+      label.append(renderStar(), H.el("span", "visually-hidden",
+        value + (value === 1 ? " star, " : " stars, ") + RATING_WORDS[value - 1]));
+      stars.append(input, label);
+    }
+    group.append(legend, stars, caption);
+
+    const commentId = "rating-" + n + "-comment";
+    const commentLabel = H.el("label", "rating__label", "Anything you'd like to add? (optional)");
+    commentLabel.htmlFor = commentId;
+    const comment = H.el("textarea", "rating__comment");
+    comment.id = commentId;
+    comment.rows = 2;
+    comment.maxLength = COMMENT_MAX;
+    const error = H.el("p", "rating__error");
+    error.setAttribute("aria-live", "polite");
+    const submit = H.el("button", "button button--primary rating__submit", "Submit");
+    submit.type = "submit";
+    form.append(group, commentLabel, comment, error, submit);
+    body.append(form);
+    card.append(body);
+
+    const chosen = () => Number((form.querySelector(".rating__input:checked") || {}).value) || 0;
+    const paint = (value) => {
+      stars.querySelectorAll(".star").forEach((star) => {
+        star.classList.toggle("star--lit", Number(star.dataset.value) <= value);
+      });
+      caption.textContent = value ? RATING_WORDS[value - 1] : "";
+    };
+    stars.addEventListener("change", () => {
+      error.textContent = "";
+      paint(chosen());
+    });
+    stars.addEventListener("mouseover", (event) => {
+      const star = event.target.closest(".star");
+      if (star) paint(Number(star.dataset.value));
+    });
+    stars.addEventListener("mouseleave", () => paint(chosen()));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitRating(card, chosen(), comment.value.trim(), { error, submit, stars });
+    });
+    return card;
+  }
+
+  function renderStar() {
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", "M12 2.6l2.85 5.92 6.5.86-4.76 4.53 1.2 6.46L12 17.24l-5.79 3.13 1.2-6.46-4.76-4.53 6.5-.86z");
+    svg.append(path);
+    return svg;
+  }
+
+  function submitRating(card, rating, comment, parts) {
+    if (!rating) {
+      parts.error.textContent = "Choose from 1 to 5 stars first.";
+      parts.stars.querySelector(".rating__input").focus();
+      return;
+    }
+    if (!socket || !socket.connected || !joined.has(view.chatId)) {
+      parts.error.textContent = "You're not connected right now. Please try again in a moment.";
+      return;
+    }
+    const payload = { chat_id: view.chatId, rating: rating };
+    if (comment) payload.comment = comment;
+    const gen = view.generation;
+    parts.submit.disabled = true;
+    parts.error.textContent = "";
+    request("rate_chat", payload, (err, ack) => {
+      if (gen !== view.generation || !card.isConnected) return;
+      parts.submit.disabled = false;
+      if (!err && ack && ack.ok) {
+        thank(card);
+        return;
+      }
+      parts.error.textContent = err ? "The server did not answer. Please try again." : errorOf(ack).message;
+    });
+  }
+
+  function thank(card) {
+    if (view.rating && view.rating.node === card) view.rating.done = true;
+    const thanks = H.el("p", "rating__thanks", "Thanks for your feedback");
+    thanks.tabIndex = -1; // focus stays in the card when its form goes
+    card.querySelector(".rating").replaceWith(thanks);
+    card.querySelector(".card__text").remove();
+    thanks.focus();
   }
 
   /* ---------- notices, feedback, announcements ---------- */
