@@ -1,7 +1,5 @@
 """Questions the analytics page asks of stored data (so the figures survive restarts)."""
-from datetime import timedelta
-
-from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy import func, insert, select
 
 from . import transaction, utcnow
 from .schema import bookings, chat_history, chats, model_calls
