@@ -33,6 +33,7 @@ _SYNONYMS = {
     "loan": ["aid", "financial"], "english": ["ielts", "toefl", "language"], "visa": ["international", "visa"],
     "email": ["contact", "email"], "phone": ["contact", "phone"], "reach": ["contact"],
     "courses": ["program"], "majors": ["program"], "degrees": ["program"], "study": ["program"],
+    "programme": ["program"], "programmes": ["program"], "programs": ["program"], "offer": ["program"],
     "open": ["hours", "open"], "hours": ["hours", "open"],
     "afford": ["aid", "financial", "need"], "money": ["aid", "financial"], "help": ["support", "aid"],
     "semester": ["intake", "term"], "term": ["intake", "semester"], "intake": ["semester", "term"],
@@ -40,11 +41,19 @@ _SYNONYMS = {
 }
 
 
-def tokenize(text):
-    """Lower-case word stems without stop words."""
+def _question_words(text):
+    """Lower-case words without stop words ("how much" also asks about cost)."""
     words = [w.strip(".,'") for w in _WORD.findall(text.lower().replace("’", "'"))]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
-    return _stemmer.stemWords([w for w in words if w and w not in _STOP])
+    words = [w for w in words if w and w not in _STOP]
+    if re.search(r"\bhow much\b", text.lower()):
+        words.append("cost")
+    return words
+
+
+def tokenize(text):
+    """Lower-case word stems without stop words."""
+    return _stemmer.stemWords(_question_words(text))
 
 
 def expand(words):
@@ -95,25 +104,26 @@ class KnowledgeBase:
 
     def search(self, query, k=3):
         """The k best passages for a question, each with its BM25 score and term coverage."""
-        raw = [w for w in (_WORD.findall(query.lower())) if w not in _STOP]
-        if re.search(r"\bhow much\b", query.lower()):
-            raw.append("cost")
-        terms = list(dict.fromkeys(tokenize(query)))
-        if not terms or not self.passages:
+        words = _question_words(query)
+        if not words or not self.passages:
             return []
-        scores = self._retriever.get_scores(expand(raw) or terms)
+        # Each question word counts once, met by its stem or a synonym's.
+        groups = {}
+        for word in words:
+            stem = _stemmer.stemWord(word)
+            groups.setdefault(stem, {stem}).update(_stemmer.stemWords(_SYNONYMS.get(word, [])))
+        scores = self._retriever.get_scores(expand(words))
         best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [Match(self.passages[i], float(scores[i]), self._coverage(terms, i))
+        return [Match(self.passages[i], float(scores[i]), self._coverage(groups, i))
                 for i in best if scores[i] > 0]
 
-    def _coverage(self, terms, index):
-        """IDF-weighted share of the question's own terms (or a synonym) found in the passage."""
+    def _coverage(self, groups, index):
+        """IDF-weighted share of the question's words (by stem or synonym) found in the passage."""
         present = set(self._tokens[index])
         total = found = 0.0
-        for term in terms:
-            weight = self._idf.get(term, self._unknown_idf)
+        for stem, alternatives in groups.items():
+            weight = self._idf.get(stem, self._unknown_idf)
             total += weight
-            alternatives = {term} | set(expand([term])) | set(_stemmer.stemWords(_SYNONYMS.get(term, [])))
             if alternatives & present:
                 found += weight
         return found / total if total else 0.0

@@ -58,6 +58,13 @@ def count_admins():
         return conn.execute(select(func.count()).select_from(admins).where(_live)).scalar()
 
 
+def end_sessions(admin_id):
+    """Sign the account out everywhere: sessions carry the epoch they were made in."""
+    with transaction() as conn:
+        conn.execute(update(admins).where(admins.c.id == admin_id)
+                     .values(session_epoch=admins.c.session_epoch + 1))
+
+
 def record_login(admin_id, password_hash=None):
     """Stamp the sign-in; a rehashed password (stronger parameters) is stored too."""
     values = {"last_login_at": utcnow()}

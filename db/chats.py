@@ -111,6 +111,16 @@ def waiting_queue():
             .order_by(chats.c.escalated_at, chats.c.id)).scalars())
 
 
+def mark_read_if_viewed(chat_id, message_id, fresh_since):
+    """Mark read up to message_id when an advisor has the chat open now (one statement)."""
+    from .schema import chat_viewers
+    viewed = select(chat_viewers.c.sid).where(chat_viewers.c.chat_id == chat_id,
+                                              chat_viewers.c.seen_at >= fresh_since).exists()
+    with transaction() as conn:
+        conn.execute(update(chats).where(chats.c.id == chat_id, chats.c.admin_read_id < message_id, viewed)
+                     .values(admin_read_id=message_id))
+
+
 def mark_read(chat_id, message_id):
     """Advisors have seen the chat up to message_id."""
     with transaction() as conn:

@@ -6,7 +6,7 @@ from . import transaction, utcnow
 from .schema import chat_history, chats
 
 
-def add_message(chat_id, role, message, model=None, client_id=None):
+def add_message(chat_id, role, message, model=None, client_id=None, author=None):
     """Store a message and bump the chat's activity time; returns (row, created).
 
     With a client_id already stored for this chat, returns the stored row and False,
@@ -17,12 +17,13 @@ def add_message(chat_id, role, message, model=None, client_id=None):
         with transaction() as conn:
             result = conn.execute(insert(chat_history).values(
                 chat_id=chat_id, role=role, message=message, model=model,
-                client_id=client_id, created_at=now,
+                client_id=client_id, author=author, created_at=now,
             ))
             conn.execute(update(chats).where(chats.c.id == chat_id)
                          .values(last_message_at=now, updated_at=now))
             row = {"id": result.inserted_primary_key[0], "chat_id": chat_id, "role": role,
-                   "message": message, "model": model, "client_id": client_id, "created_at": now}
+                   "message": message, "model": model, "client_id": client_id, "author": author,
+                   "created_at": now}
         return row, True
     except IntegrityError:
         if client_id is None:

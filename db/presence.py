@@ -33,12 +33,20 @@ def leave(sid):
 
 
 def refresh(sids):
-    """Keep this process's viewers fresh; drop everyone's stale rows."""
+    """Keep this process's viewers fresh; drop everyone's stale rows. Returns the chats that lost viewers."""
     now = utcnow()
+    stale = chat_viewers.c.seen_at < now - STALE_AFTER
     with transaction() as conn:
         if sids:
             conn.execute(update(chat_viewers).where(chat_viewers.c.sid.in_(list(sids))).values(seen_at=now))
-        conn.execute(delete(chat_viewers).where(chat_viewers.c.seen_at < now - STALE_AFTER))
+        left = set(conn.execute(select(chat_viewers.c.chat_id).where(stale)).scalars())
+        if left:
+            conn.execute(delete(chat_viewers).where(stale))
+    return left
+
+
+def fresh_since():
+    return utcnow() - STALE_AFTER
 
 
 def viewers(chat_id):

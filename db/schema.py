@@ -52,6 +52,7 @@ chat_history = Table(
     Column("message", Text, nullable=False),
     Column("model", String(64)),
     Column("client_id", String(64)),
+    Column("author", String(64)),  # the advisor who wrote a human_operator message
     Column("created_at", Timestamp, nullable=False),
     Column("deleted_at", Timestamp),
     # A retried send (same client id) is stored once.
@@ -95,6 +96,8 @@ admins = Table(
     Column("last_login_at", Timestamp),
     Column("deleted_at", Timestamp),
     Column("available", Boolean, nullable=False, server_default=false()),
+    # Bumped at sign-out: every session (pages and sockets) of the account ends at its next request.
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
     UniqueConstraint("username", name="uq_admins_username"),
     **MYSQL_TABLE,
 )

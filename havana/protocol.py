@@ -75,6 +75,7 @@ def message_payload(row):
         "id": row["id"], "chat_id": row["chat_id"], "role": row["role"], "message": row["message"],
         "model": (row.get("model") or "").partition(":")[0] or None, "model_label": model_label(row.get("model")),
         "created_at": iso(row["created_at"]), "client_id": row.get("client_id"),
+        **({"author": row["author"]} if row.get("author") else {}),
     }
 
 

@@ -139,3 +139,25 @@ def test_model_switch_changes_the_model_of_the_next_reply(start_server, connect,
         second = send(student, chat_id, "What is the tuition for graduate students?")
         reply = ai_reply(student, chat_id, second["message"]["id"])
         assert reply["model"] == "local" and "$18,500" in reply["message"]
+
+
+def test_signing_out_ends_the_admins_live_socket_too(start_server, connect):
+    server = start_server()
+    session = server.sign_in()
+    desk = connect_admin(connect, server, session)
+    assert desk.call("admin_connect", {})["ok"]
+    assert session.post(server.url + "/logout", data={"csrf_token": session.csrf_token}).ok
+    assert desk.call("admin_connect", {})["error"]["code"] == "forbidden"
+    assert session.get(server.url + "/api/chats").status_code == 401
+
+
+def test_history_keeps_who_wrote_each_operator_message_and_what_was_read(live_server, connect, admin, admin_session):
+    student = connect(live_server.url)
+    chat_id, _ = new_chat(student)
+    admin.call("admin_connect", {"chat_id": chat_id})
+    admin.call("admin_message", {"chat_id": chat_id, "message": "Hello, Ana here."})
+    send(student, chat_id, "Thanks Ana")  # read at once: the advisor has the chat open
+    detail = admin_session.get(live_server.url + f"/api/chats/{chat_id}").json()
+    assert [m.get("author") for m in detail["messages"] if m["role"] == "human_operator"] == ["admin"]
+    listed = admin_session.get(live_server.url + "/api/chats").json()["chats"]
+    assert next(c for c in listed if c["id"] == chat_id)["unread"] == 0

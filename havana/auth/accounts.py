@@ -18,18 +18,21 @@ class Admin(UserMixin):
     def __init__(self, row):
         self.id = row["id"]
         self.username = row["username"]
+        self.epoch = row["session_epoch"]
 
     def get_id(self):
-        return str(self.id)
+        # The epoch makes sign-out end every session of the account, sockets included.
+        return f"{self.id}:{self.epoch}"
 
 
 @login_manager.user_loader
-def load_admin(admin_id):
+def load_admin(session_id):
     try:
-        row = admin_db.admin_by_id(int(admin_id))
-    except (TypeError, ValueError):
+        admin_id, epoch = (int(part) for part in str(session_id).split(":"))
+    except ValueError:
         return None
-    return Admin(row) if row else None
+    row = admin_db.admin_by_id(admin_id)
+    return Admin(row) if row and row["session_epoch"] == epoch else None
 
 
 def authenticate(username, password):

@@ -73,7 +73,8 @@ class AdvisorServices(ServiceBase):
         while True:
             socketio.sleep(presence.REFRESH_SECONDS)
             try:
-                presence.refresh(set(self._viewing))
+                for chat_id in presence.refresh(set(self._viewing)):
+                    self._emit_presence(chat_id)  # viewers of a process that died are gone
             except db.DatabaseUnavailable:
                 log.warning("presence refresh skipped: database unavailable")
 
@@ -120,8 +121,9 @@ class AdvisorServices(ServiceBase):
         self._check_holder(chat, admin)
         if not chat["is_human_enabled"]:
             self.set_human_enabled(chat_id, True, admin)
-        row, created = history_db.add_message(chat_id, "human_operator", text, model=None, client_id=client_id)
-        payload = dict(p.message_payload(row), author=admin.username)
+        row, created = history_db.add_message(chat_id, "human_operator", text, client_id=client_id,
+                                              author=admin.username)
+        payload = p.message_payload(row)
         if created:
             self._emit_message(payload)
             self.admin_typing(chat_id, False)

@@ -3,7 +3,7 @@ import json
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import db
 from assistant.brief import model_brief, rule_brief
@@ -149,7 +149,8 @@ class AnsweringServices(ServiceBase):
         if before["status"] != chat["status"]:
             self.post_system_notice(chat_id, "You're being connected to an admissions advisor.")
             self._emit_chat(p.ESCALATION_TRIGGERED,
-                            {"chat_id": chat_id, "reason": reason, "status": chat["status"]}, chat_id)
+                            {"chat_id": chat_id, "reason": reason, "status": chat["status"],
+                             "escalated_at": p.iso(chat["escalated_at"])}, chat_id)
             socketio.start_background_task(self._write_brief, chat_id, reason)
             self.broadcast_queue()
         return chat
@@ -205,9 +206,10 @@ class AnsweringServices(ServiceBase):
 
     def slots_overview(self):
         """The coming days' slots, free or booked, for the bookings panel."""
-        today = self.chatbot.today()
-        return [dict(p.booking_payload(s), chat_id=s["chat_id"], note=p.json_or_none(s.get("note")))
-                for s in booking_db.slots_between(today, today + timedelta(days=self.config.SLOT_DAYS - 1))]
+        now = self.chatbot.now()
+        return [dict(p.booking_payload(s), chat_id=s["chat_id"], note=p.json_or_none(s.get("note")),
+                     past=datetime.combine(s["date"], s["time"]) <= now)
+                for s in booking_db.slots_between(now.date(), now.date() + timedelta(days=self.config.SLOT_DAYS - 1))]
 
 
 class AgentActions:

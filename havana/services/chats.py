@@ -48,6 +48,7 @@ class ChatServices(ServiceBase):
         payload = p.message_payload(row)
         if created:
             self._emit_message(payload)
+            chat_db.mark_read_if_viewed(chat_id, row["id"], presence.fresh_since())
             self.student_typing(chat_id, False)
             if chat["status"] == "closed":
                 self.reopen_chat(chat_id, notice="The student wrote again; the conversation is open.")

@@ -29,6 +29,9 @@ def upgrade():
     op.create_index("ix_chats_created_at", "chats", ["created_at"])
     with op.batch_alter_table("admins") as batch:
         batch.add_column(sa.Column("available", sa.Boolean, nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"))
+    with op.batch_alter_table("chat_history") as batch:
+        batch.add_column(sa.Column("author", sa.String(64)))
     with op.batch_alter_table("bookings") as batch:
         batch.add_column(sa.Column("note", sa.Text))
         batch.add_column(sa.Column("cancelled_count", sa.Integer, nullable=False, server_default="0"))
@@ -83,7 +86,10 @@ def downgrade():
     with op.batch_alter_table("bookings") as batch:
         batch.drop_column("cancelled_count")
         batch.drop_column("note")
+    with op.batch_alter_table("chat_history") as batch:
+        batch.drop_column("author")
     with op.batch_alter_table("admins") as batch:
+        batch.drop_column("session_epoch")
         batch.drop_column("available")
     op.drop_index("ix_chats_created_at", table_name="chats")
     with op.batch_alter_table("chats") as batch:
