@@ -99,7 +99,7 @@ class AdvisorServices(ServiceBase):
                                 else "You're back with the assistant.")
         payload = self._human_payload(chat, admin if enabled else None)
         self._emit_chat(p.HUMAN_ENABLED_CHANGED, dict(payload, by=admin.username), chat_id)
-        self.broadcast_queue()
+        self.broadcast_queue(left=chat_id if enabled else None)
         return payload
 
     @staticmethod
@@ -163,11 +163,11 @@ class AdvisorServices(ServiceBase):
         return {"chat_id": chat["id"], "position": position, "estimated_minutes": minutes,
                 "available_now": availability["available_now"], "open_now": availability["open_now"]}
 
-    def broadcast_queue(self):
-        """Every waiting student learns their new place after the queue changes."""
+    def broadcast_queue(self, left=None):
+        """Every waiting student learns their new place after the queue changes; `left` that it is out."""
         waiting = chat_db.waiting_queue()
         availability = self.advisor_availability()
-        for chat_id in waiting:
+        for chat_id in filter(None, [left, *waiting]):
             status = self.queue_status({"id": chat_id}, waiting, availability)
             socketio.emit(p.QUEUE_STATUS, status, to=p.chat_room(chat_id))
 

@@ -51,15 +51,14 @@ class ChatServices(ServiceBase):
             chat_db.mark_read_if_viewed(chat_id, row["id"], presence.fresh_since())
             self.student_typing(chat_id, False)
             if chat["status"] == "closed":
-                self.reopen_chat(chat_id, notice="The student wrote again; the conversation is open.")
+                self.reopen_chat(chat_id, notice="Welcome back! The conversation is open again.")
             self._queue_answer(chat_id, row["id"])
         return payload
 
     def student_typing(self, chat_id, typing):
         """Advisors with the chat open, and the dashboard list, see that the student is typing."""
         event = {"chat_id": chat_id, "who": "student", "typing": bool(typing)}
-        socketio.emit(p.TYPING, event, to=p.watch_room(chat_id))
-        socketio.emit(p.TYPING, event, to=p.ADMINS_ROOM)
+        socketio.emit(p.TYPING, event, to=[p.watch_room(chat_id), p.ADMINS_ROOM])  # once per connection
 
     def close_chat(self, chat_id, admin):
         """An advisor closes the conversation; the student is asked to rate it."""
@@ -72,7 +71,7 @@ class ChatServices(ServiceBase):
                                          "You can still write here to reopen it.")
         payload = dict(self._status_payload(chat), by=admin.username)
         self._emit_chat(p.CHAT_CLOSED, payload, chat_id)
-        self.broadcast_queue()
+        self.broadcast_queue(left=chat_id)
         return payload
 
     def reopen_chat(self, chat_id, admin=None, notice="The conversation was reopened."):

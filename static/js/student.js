@@ -121,6 +121,7 @@
       rating: null, // {node, done} for the rating card of the latest close
       status: "ai",
       humanEnabled: false,
+      advisorsOnline: 0,
       loaded: false,
     };
     if (chatId) H.storage.set(CURRENT_KEY, chatId);
@@ -130,7 +131,6 @@
     setTyping("advisor", false);
     hideBanner();
     showBookingStrip(null);
-    setAdvisorsOnline(0);
     updateSubtitle();
     clearFeedback();
     ui.pill.hidden = true;
@@ -642,14 +642,17 @@
     }[status] || assistantLabel;
     ui.subtitle.textContent = text;
     ui.subtitle.dataset.status = status;
+    if (view) setAdvisorsOnline(view.advisorsOnline);
     ui.input.placeholder = {
       human: "Message the advisor…",
-      closed: "Write here to reopen the conversation…",
+      closed: "Write to reopen the chat…",
     }[status] || "Ask about admissions…";
   }
 
+  /** "Advisor online" while one has the chat open; a closed chat says only that it is closed. */
   function setAdvisorsOnline(count) {
-    ui.advisorOnline.hidden = !(Number(count) > 0);
+    view.advisorsOnline = Number(count) || 0;
+    ui.advisorOnline.hidden = !(view.advisorsOnline > 0) || view.status === "closed";
   }
 
   function setTyping(who, on) {
@@ -694,8 +697,8 @@
   function queuePlace(position, minutes) {
     const about = minutes > 0 ? "about " + numberFormat.format(minutes) + (minutes === 1 ? " minute" : " minutes") : "";
     if (position === 1) return "You're next" + (about ? " — " + about : "");
-    if (position > 1) return "You are number " + numberFormat.format(position) + " in the queue" + (about ? ", " + about : "");
-    return "";
+    if (!(position > 1)) return "";
+    return "You are number " + numberFormat.format(position) + " in the queue" + (about ? ", " + about : "");
   }
 
   function clearQueue() {
@@ -860,7 +863,8 @@
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", "M12 2.6l2.85 5.92 6.5.86-4.76 4.53 1.2 6.46L12 17.24l-5.79 3.13 1.2-6.46-4.76-4.53 6.5-.86z");
+    path.setAttribute("d", "M12 2.6l2.85 5.92 6.5.86-4.76 4.53 1.2 6.46L12 17.24" +
+      "l-5.79 3.13 1.2-6.46-4.76-4.53 6.5-.86z");
     svg.append(path);
     return svg;
   }
@@ -992,6 +996,31 @@
   });
 
   ui.input.addEventListener("input", composerChanged);
+  ui.input.addEventListener("input", () => studentTyping(ui.input.value.trim() !== ""));
+  ui.input.addEventListener("blur", () => studentTyping(false));
+
+  /* ---------- telling the advisor the student is typing ---------- */
+
+  let typingSent = { chatId: null, at: 0 }; // the chat told "typing", and when last
+  let typingIdleTimer = 0;
+
+  /** `true` at most every TYPING_EVERY_MS while typing; `false` once, on send, blur or idle. */
+  function studentTyping(on) {
+    clearTimeout(typingIdleTimer);
+    const chatId = view ? view.chatId : null;
+    if (on && chatId && socket && socket.connected && joined.has(chatId)) {
+      typingIdleTimer = setTimeout(() => studentTyping(false), TYPING_IDLE_MS);
+      if (typingSent.chatId === chatId && Date.now() - typingSent.at < TYPING_EVERY_MS) return;
+      socket.emit("student_typing", { chat_id: chatId, typing: true });
+      typingSent = { chatId: chatId, at: Date.now() };
+      return;
+    }
+    if (!typingSent.chatId) return;
+    if (socket && socket.connected && joined.has(typingSent.chatId)) {
+      socket.emit("student_typing", { chat_id: typingSent.chatId, typing: false });
+    }
+    typingSent = { chatId: null, at: 0 };
+  }
 
   ui.welcome.querySelectorAll("[data-suggestion]").forEach((chip) => {
     chip.addEventListener("click", () => {
