@@ -7,7 +7,8 @@ finally to the offline assistant, so the student always gets a reply.
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,10 +24,19 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class ModelCall:
+    model: str
+    ok: bool
+    latency_ms: int
+    error: Optional[str] = None
+
+
+@dataclass
 class Reply:
     text: str
     model: str  # e.g. "openai:gpt-4o" or "local"
     label: str
+    calls: list = field(default_factory=list)  # every ModelCall of this turn, for analytics
 
 
 class ProviderFailed(Exception):
@@ -36,9 +46,8 @@ class ProviderFailed(Exception):
 class Chatbot:
     """One per process: the knowledge base, the providers, and the tool loop."""
 
-    def __init__(self, config, on_model_call=None):
+    def __init__(self, config):
         self.config = config
-        self.on_model_call = on_model_call  # (chat_id, model, ok, latency_ms, error) for analytics
         self.knowledge = KnowledgeBase.from_file(config.KNOWLEDGE_BASE_PATH)
         self.providers = build_providers(config, self.knowledge, self.today)
         self.approved_text = ""
@@ -69,21 +78,23 @@ class Chatbot:
                                                 self.today(), self.config.TIMEZONE, self.approved_text))]
         messages += to_langchain(history)
         chain = fallback_chain(active, self.providers)
+        model_calls = []
         for _ in range(self.config.AI_MAX_TOOL_STEPS):
-            message, provider = self._invoke(chat_id, chain, messages, list(tools.values()), stream)
+            message, provider = self._invoke(chat_id, chain, messages, list(tools.values()), stream, model_calls)
             chain = chain[chain.index(provider):]  # a provider that failed is not asked again this turn
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
             if not calls:
-                return Reply(message.text.strip(), provider.model, provider.label)
+                return Reply(message.text.strip(), provider.model, provider.label, model_calls)
             for call in calls:
                 messages.append(self._run_tool(chat_id, tools, call))
         # Out of steps: the offline assistant summarises the last tool result.
         local = self.providers["local"]
         final = local.client().bind_tools(list(tools.values())).invoke(messages)
-        return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label)
+        return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label,
+                     model_calls)
 
-    def _invoke(self, chat_id, chain, messages, tools, stream):
+    def _invoke(self, chat_id, chain, messages, tools, stream, model_calls):
         for provider in chain:
             started = time.perf_counter()
             streamed = []
@@ -94,12 +105,12 @@ class Chatbot:
                     raise ProviderFailed("empty answer")
                 if streamed and message.tool_calls and stream:
                     stream.reset()  # text before a tool call was the model thinking aloud
-                self._record(chat_id, provider, started, None)
+                model_calls.append(_call_record(provider, started, None))
                 return message, provider
             except Exception as exc:  # any provider fault moves on to the next provider
                 if streamed and stream:
                     stream.reset()
-                self._record(chat_id, provider, started, exc)
+                model_calls.append(_call_record(provider, started, exc))
                 log.warning("provider %s failed for chat %s: %s: %s", provider.name, chat_id,
                             type(exc).__name__, str(exc)[:200])
         raise ProviderFailed("every provider failed")  # unreachable: local does not fail
@@ -119,10 +130,6 @@ class Chatbot:
             raise ProviderFailed("empty stream")
         return message_chunk_to_message(full)
 
-    def _record(self, chat_id, provider, started, exc):
-        if self.on_model_call:
-            self.on_model_call(chat_id, provider.model, exc is None, int((time.perf_counter() - started) * 1000),
-                               None if exc is None else f"{type(exc).__name__}: {str(exc)[:150]}")
 
     def _run_tool(self, chat_id, tools, call):
         """Run one tool call; a bad name or argument becomes an error the model can read."""
@@ -142,6 +149,11 @@ class Chatbot:
                 log.exception("tool %s failed for chat %s", name, chat_id)
                 result = {"ok": False, "error": "The tool failed; tell the student an advisor will help."}
         return ToolMessage(json.dumps(result), tool_call_id=call_id, name=name or "unknown", status="error")
+
+
+def _call_record(provider, started, exc):
+    return ModelCall(provider.model, exc is None, int((time.perf_counter() - started) * 1000),
+                     None if exc is None else f"{type(exc).__name__}: {str(exc)[:150]}")
 
 
 def to_langchain(history):

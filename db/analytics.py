@@ -5,10 +5,15 @@ from . import transaction, utcnow
 from .schema import bookings, chat_history, chats, model_calls
 
 
-def record_model_call(chat_id, model, ok, latency_ms, error=None):
+def record_model_calls(chat_id, calls):
+    """Store a turn's model calls (objects with model, ok, latency_ms, error) in one statement."""
+    if not calls:
+        return
+    now = utcnow()
     with transaction() as conn:
-        conn.execute(insert(model_calls).values(chat_id=chat_id, model=model, ok=ok, latency_ms=latency_ms,
-                                                error=error, created_at=utcnow()))
+        conn.execute(insert(model_calls), [{"chat_id": chat_id, "model": c.model, "ok": c.ok,
+                                            "latency_ms": c.latency_ms, "error": c.error, "created_at": now}
+                                           for c in calls])
 
 
 def chats_since(since):

@@ -12,6 +12,12 @@ def get_setting(key, default=None):
     return default if value is None else value
 
 
+def get_settings(keys):
+    """{key: value} for those of the keys that are set, in one query."""
+    with transaction() as conn:
+        return dict(conn.execute(select(settings.c.key, settings.c.value).where(settings.c.key.in_(list(keys)))).all())
+
+
 def set_setting(key, value):
     """Insert or replace a setting."""
     now = utcnow()

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 import db
-from chatbot import Chatbot
+from chatbot import Chatbot, ModelCall
 from db import analytics as analytics_db, bookings, chats, history
 from havana.services import Services
 
@@ -39,8 +39,8 @@ def test_figures_from_stored_chats_models_bookings_and_ratings(services):
     seed_chat(now - timedelta(days=40))  # outside the window
     history.add_message(rated, "ai", "answer", model="local")
     history.add_message(rated, "ai", "answer", model="openai:gpt-4o")
-    for latency, ok in ((100, True), (300, True), (50, False)):
-        analytics_db.record_model_call(rated, "openai:gpt-4o", ok, latency, None if ok else "APITimeoutError")
+    analytics_db.record_model_calls(rated, [ModelCall("openai:gpt-4o", ok, latency, None if ok else "APITimeoutError")
+                                            for latency, ok in ((100, True), (300, True), (50, False))])
     slot = bookings.free_slots(now.replace(year=2000))[0]
     bookings.claim_slot(slot["id"], rated)
     bookings.release_slot(slot["id"])

@@ -161,6 +161,8 @@ def test_provider_faults_fall_back_to_the_offline_assistant(provider, fault):
     server.queue(fault)
     reply = ask(bot, name, "What is the tuition for graduate students?")
     assert reply.model == "local" and "$18,500" in reply.text
+    assert [(c.model.split(":")[0], c.ok) for c in reply.calls] == [(name, False), ("local", True)]
+    assert reply.calls[0].error
 
 
 def test_fallback_goes_to_the_next_configured_provider_first():

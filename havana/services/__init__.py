@@ -21,7 +21,6 @@ class Services(ChatServices, AnsweringServices, AdvisorServices, InsightServices
     def __init__(self, config, chatbot):
         self.config = config
         self.chatbot = chatbot
-        chatbot.on_model_call = self._record_model_call
         self.limits = RateLimits(config)
         self._chat_locks = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()

@@ -84,30 +84,33 @@ class AnsweringServices(ServiceBase):
         chat = chat_db.get_chat(chat_id)
         if chat is None or chat["is_human_enabled"] or history_db.has_reply_after(chat_id, message_id):
             return
-        self._refresh_knowledge()
+        current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
+        self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
         typing = {"chat_id": chat_id, "who": "assistant"}
         self._emit_watchers(p.TYPING, dict(typing, typing=True), chat_id)
         try:
             stream = ReplyStream(self, chat_id)
-            reply = self.chatbot.reply(chat_id, history_db.recent_messages(chat_id), self.active_model(),
-                                       AgentActions(self), stream)
+            reply = self.chatbot.reply(chat_id, history_db.recent_messages(chat_id),
+                                       self._usable_model(current.get(ACTIVE_MODEL_KEY)), AgentActions(self), stream)
             if chat_db.get_chat(chat_id)["is_human_enabled"]:
                 stream.reset()
                 return  # an advisor took over while the model was thinking: don't talk over them
             row, _ = history_db.add_message(chat_id, "ai", reply.text, model=reply.model)
             self._emit_message(dict(p.message_payload(row), stream_id=stream.stream_id))
+            self._record_model_calls(chat_id, reply.calls)
         finally:
             self._emit_watchers(p.TYPING, dict(typing, typing=False), chat_id)
 
-    def _record_model_call(self, chat_id, model, ok, latency_ms, error):
+    @staticmethod
+    def _record_model_calls(chat_id, calls):
+        """After the reply is out: analytics must never delay or cost a reply."""
         try:
-            analytics_db.record_model_call(chat_id, model, ok, latency_ms, error)
+            analytics_db.record_model_calls(chat_id, calls)
         except db.DatabaseUnavailable:
-            pass  # analytics must never cost a reply
+            log.warning("model calls of chat %s not recorded: database unavailable", chat_id)
 
-    def _refresh_knowledge(self):
+    def _refresh_knowledge(self, version):
         """Approved advisor answers reach the assistant in every process on the next question."""
-        version = settings_db.get_setting(KNOWLEDGE_VERSION_KEY, "0")
         if version != self._knowledge_version:
             self.chatbot.set_approved_answers(knowledge_db.list_answers("approved"))
             self._knowledge_version = version
@@ -134,7 +137,10 @@ class AnsweringServices(ServiceBase):
         return state
 
     def active_model(self):
-        name = settings_db.get_setting(ACTIVE_MODEL_KEY)
+        return self._usable_model(settings_db.get_setting(ACTIVE_MODEL_KEY))
+
+    def _usable_model(self, name):
+        """The stored choice if that provider is configured here, else the default."""
         providers = self.chatbot.providers
         if name in providers and providers[name].configured:
             return name
