@@ -20,6 +20,9 @@ _UPSET = re.compile(r"\b(angry|annoyed|frustrat\w*|upset|ridiculous|terrible|use
                     r"anxious|confus\w*|urgent|asap|immediately|help!|!!)", re.I)
 _HAPPY = re.compile(r"\b(thanks|thank you|great|awesome|perfect|excited|happy|love)\b", re.I)
 
+# The assistant's own greetings and hand-off notices answer nothing.
+_NOT_ANSWERS = ("Hello!", "I've passed", "No advisor is available", "You're welcome", "I'm sorry")
+
 BRIEF_PROMPT = """You write a hand-off brief for a university admissions advisor who is about to join a chat.
 Return only a JSON object with these keys:
 "wants": what the student wants, one sentence;
@@ -43,8 +46,8 @@ def rule_brief(history, reason):
     upset, happy = len(_UPSET.findall(text)), len(_HAPPY.findall(text))
     mood = "frustrated or anxious" if upset > happy else ("positive" if happy else "neutral")
     wants = _wants(student, reason)
-    answered = " / ".join(_first_sentence(a) for a in assistant[-2:] if not a.startswith("I've passed")) \
-        or "Nothing yet."
+    answers = [a for a in assistant if not a.startswith(_NOT_ANSWERS)]
+    answered = " / ".join(_first_sentence(a) for a in answers[-2:]) or "Nothing yet."
     return {"wants": wants, "facts": facts, "answered": answered, "reason": reason, "mood": mood}
 
 

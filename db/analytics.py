@@ -21,7 +21,7 @@ def chats_since(since):
     with transaction() as conn:
         rows = conn.execute(select(
             chats.c.id, chats.c.created_at, chats.c.escalated_at, chats.c.escalation_reason,
-            chats.c.first_human_reply_at, chats.c.status, chats.c.rating, chats.c.rating_comment,
+            chats.c.first_human_reply_at, chats.c.status, chats.c.rating, chats.c.rating_comment, chats.c.closed_at,
         ).where(chats.c.deleted_at.is_(None), chats.c.created_at >= since)).mappings().all()
     return [dict(r) for r in rows]
 
@@ -44,13 +44,13 @@ def replies_per_model_since(since):
 
 
 def bookings_since(since):
-    """(made, cancelled) since `since`: currently held bookings made then, and cancellations."""
+    """(made, cancelled) since `since`: bookings made (held now or cancelled since), and cancellations."""
     with transaction() as conn:
         made = conn.execute(select(func.count()).select_from(bookings)
                             .where(bookings.c.booked_at >= since, bookings.c.deleted_at.is_(None))).scalar()
         cancelled = conn.execute(select(func.coalesce(func.sum(bookings.c.cancelled_count), 0))
                                  .where(bookings.c.updated_at >= since)).scalar()
-    return int(made), int(cancelled)
+    return int(made) + int(cancelled), int(cancelled)
 
 
 def escalated_questions(limit=300):

@@ -31,8 +31,9 @@ def advisor(server, page_factory):
 
 
 def open_chat(page, chat_id):
+    """Open a chat that has messages, and wait until they are shown."""
     page.locator(f"#chat-list [data-chat-id='{chat_id}'] [data-open-chat]").click()
-    expect(page.locator("#chat-loading")).to_be_hidden()
+    expect(page.locator("#chat-view [data-message-id]").first).to_be_visible()
 
 
 def take_over(page):
@@ -202,7 +203,7 @@ def test_the_analytics_page_draws_its_figures_after_some_chats(server, advisor, 
     expect(advisor.locator("#stat-resolved")).to_have_text("50%")
     expect(advisor.locator("#stat-escalated")).to_have_text("50%")
     expect(advisor.locator("#stat-reply")).to_contain_text("min")
-    expect(advisor.locator("#stat-rating")).to_have_text("5.0 / 5")
+    expect(advisor.locator("#stat-rating")).to_have_text("5.0 / 5")  # figure and unit
     expect(advisor.locator("#models-table tbody")).to_contain_text("Offline assistant")
     expect(advisor.locator("#reasons-list")).to_contain_text("talk to an advisor")
     expect(advisor.locator("#comments-list")).to_contain_text("Very helpful")

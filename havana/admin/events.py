@@ -92,9 +92,8 @@ def toggle_human_enabled(data):
 @on_event(p.ADMIN_TYPING)
 def admin_typing(data):
     """Sent by the dashboard (throttled) while the advisor types to the student."""
-    require_admin()
-    req = parse(Typing, data)
-    _services().admin_typing(req.chat_id, req.typing)
+    admin, req = require_admin(), parse(Typing, data)
+    _services().admin_typing(req.chat_id, req.typing, admin, request.sid)
 
 
 @on_event(p.SET_AVAILABILITY)

@@ -126,15 +126,17 @@ class AdvisorServices(ServiceBase):
         payload = p.message_payload(row)
         if created:
             self._emit_message(payload)
-            self.admin_typing(chat_id, False)
+            self.admin_typing(chat_id, False, admin)
             chat_db.mark_read(chat_id, row["id"])
             if chat["escalated_at"] and not chat["first_human_reply_at"]:
                 chat_db.update_chat(chat_id, first_human_reply_at=row["created_at"])
         return payload
 
-    def admin_typing(self, chat_id, typing):
-        """The student (and other advisors on the chat) see that an advisor is typing."""
-        self._emit_watchers(p.TYPING, {"chat_id": chat_id, "who": "advisor", "typing": bool(typing)}, chat_id)
+    def admin_typing(self, chat_id, typing, admin=None, sid=None):
+        """The student and the other advisors on the chat see that an advisor (and who) is typing."""
+        socketio.emit(p.TYPING, {"chat_id": chat_id, "who": "advisor", "typing": bool(typing),
+                                 "by": admin.username if admin else None},
+                      to=[p.chat_room(chat_id), p.watch_room(chat_id)], skip_sid=sid)
 
     # -- availability and the queue -----------------------------------------------------
 

@@ -97,4 +97,6 @@ class ChatServices(ServiceBase):
 
     @staticmethod
     def _status_payload(chat):
-        return {"chat_id": chat["id"], "status": chat["status"], "is_human_enabled": bool(chat["is_human_enabled"])}
+        # Closing and reopening both leave the chat with nobody holding it.
+        return {"chat_id": chat["id"], "status": chat["status"], "is_human_enabled": bool(chat["is_human_enabled"]),
+                "taken_by": None}

@@ -54,7 +54,8 @@ class InsightServices(ServiceBase):
             "ratings": {"count": len(ratings),
                         "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
                         "distribution": {str(n): ratings.count(n) for n in range(1, 6)},
-                        "comments": [c["rating_comment"] for c in chats if c["rating_comment"]][-5:]},
+                        "comments": [c["rating_comment"] for c in sorted(
+                            (c for c in chats if c["rating_comment"]), key=lambda c: c["closed_at"] or c["created_at"])][-5:]},
         }
 
     @staticmethod
@@ -87,7 +88,7 @@ class InsightServices(ServiceBase):
                 groups.append({"words": words, "items": [item]})
         groups.sort(key=lambda g: -len(g["items"]))
         return [{"question": g["items"][0]["question"], "count": len(g["items"]),
-                 "examples": [i["question"] for i in g["items"][:3]],
+                 "examples": list(dict.fromkeys(i["question"] for i in g["items"]))[:3],
                  "chat_ids": [i["chat_id"] for i in g["items"][:10]]} for g in groups[:50]]
 
     def save_answer(self, question, answer, admin, source_message_id=None):
