@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage, message_chunk_to_message
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
 from assistant.knowledge import KnowledgeBase
@@ -51,6 +52,9 @@ class Chatbot:
         self.knowledge = KnowledgeBase.from_file(config.KNOWLEDGE_BASE_PATH)
         self.providers = build_providers(config, self.knowledge, self.today)
         self.approved_text = ""
+        # Tool schemas do not depend on the chat the tools are bound to.
+        self._tool_schemas = [convert_to_openai_tool(t) for t in build_tools(None, None)]
+        self._bound_models = {}
 
     def today(self):
         return datetime.now(ZoneInfo(self.config.TIMEZONE)).date()
@@ -80,7 +84,7 @@ class Chatbot:
         chain = fallback_chain(active, self.providers)
         model_calls = []
         for _ in range(self.config.AI_MAX_TOOL_STEPS):
-            message, provider = self._invoke(chat_id, chain, messages, list(tools.values()), stream, model_calls)
+            message, provider = self._invoke(chat_id, chain, messages, stream, model_calls)
             chain = chain[chain.index(provider):]  # a provider that failed is not asked again this turn
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
@@ -90,16 +94,16 @@ class Chatbot:
                 messages.append(self._run_tool(chat_id, tools, call))
         # Out of steps: the offline assistant summarises the last tool result.
         local = self.providers["local"]
-        final = local.client().bind_tools(list(tools.values())).invoke(messages)
+        final = self._bound(local).invoke(messages)
         return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label,
                      model_calls)
 
-    def _invoke(self, chat_id, chain, messages, tools, stream, model_calls):
+    def _invoke(self, chat_id, chain, messages, stream, model_calls):
         for provider in chain:
             started = time.perf_counter()
             streamed = []
             try:
-                message = self._call(provider, messages, tools, stream, streamed)
+                message = self._call(provider, messages, stream, streamed)
                 if not isinstance(message, AIMessage) or not (message.text.strip() or message.tool_calls
                                                                or message.invalid_tool_calls):
                     raise ProviderFailed("empty answer")
@@ -115,9 +119,14 @@ class Chatbot:
                             type(exc).__name__, str(exc)[:200])
         raise ProviderFailed("every provider failed")  # unreachable: local does not fail
 
-    @staticmethod
-    def _call(provider, messages, tools, stream, streamed):
-        model = provider.client().bind_tools(tools)
+    def _bound(self, provider):
+        """The provider's model with the tools bound, built once: schemas are the same for every chat."""
+        if provider.name not in self._bound_models:
+            self._bound_models[provider.name] = provider.client().bind_tools(self._tool_schemas)
+        return self._bound_models[provider.name]
+
+    def _call(self, provider, messages, stream, streamed):
+        model = self._bound(provider)
         if stream is None:
             return model.invoke(messages)
         full = None

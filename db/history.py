@@ -15,12 +15,14 @@ def add_message(chat_id, role, message, model=None, client_id=None, author=None)
     now = utcnow()
     try:
         with transaction() as conn:
+            # The chat row first: the insert's foreign-key check share-locks it, and taking that
+            # lock before the update deadlocked two concurrent writers to one chat.
+            conn.execute(update(chats).where(chats.c.id == chat_id)
+                         .values(last_message_at=now, updated_at=now))
             result = conn.execute(insert(chat_history).values(
                 chat_id=chat_id, role=role, message=message, model=model,
                 client_id=client_id, author=author, created_at=now,
             ))
-            conn.execute(update(chats).where(chats.c.id == chat_id)
-                         .values(last_message_at=now, updated_at=now))
             row = {"id": result.inserted_primary_key[0], "chat_id": chat_id, "role": role,
                    "message": message, "model": model, "client_id": client_id, "author": author,
                    "created_at": now}

@@ -60,6 +60,6 @@ def test_run_all_renders_the_tables_from_saved_figures(tmp_path):
     path.write_text(json.dumps(figures))
     result = subprocess.run([sys.executable, str(BENCH / "run_all.py"), "--from-json", str(path)],
                             capture_output=True, text=True, check=True)
-    assert "| 200 | 9.0 | 5.0 | 1.80 | 40.0 | 10.0 | 4.00 |" in result.stdout
+    assert "| 200 | 9.0 | 5.0 | 1.80 | 40.0 | 10.0 | 4.00 | 9.0 | 30.0 |" in result.stdout
     assert "p50 met (≤ 2x), p99 MISSED (≤ 3x)" in result.stdout
     assert "Checks: 1 passed, 0 failed" in result.stdout

@@ -190,3 +190,28 @@ def test_a_full_pool_waits_instead_of_failing(mysql_url):
         t.join()
     assert errors == []
     engine.dispose()
+
+
+def test_concurrent_writers_to_one_chat_never_deadlock_on_mariadb(mysql_url):
+    config = make_config(mysql_url, DB_POOL_SIZE=20)
+    db.init_engine(config)
+    upgrade()
+    chat, _ = chats.create_chat()
+    errors, barrier = [], threading.Barrier(20)
+
+    def write(n):
+        barrier.wait()
+        for i in range(5):
+            try:
+                history.add_message(chat["id"], "human_operator" if n % 2 else "human", f"{n}-{i}")
+            except Exception as exc:  # noqa: BLE001 - any failure is the bug
+                errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(history.messages_after(chat["id"])) == 100
+    db.get_engine().dispose()

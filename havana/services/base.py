@@ -7,13 +7,11 @@ from havana.extensions import socketio
 
 class ServiceBase:
     def _emit_message(self, payload):
-        socketio.emit(p.NEW_MESSAGE, payload, to=p.chat_room(payload["chat_id"]))
-        socketio.emit(p.NEW_MESSAGE, payload, to=p.ADMINS_ROOM)
+        self._emit_chat(p.NEW_MESSAGE, payload, payload["chat_id"])
 
     def _emit_chat(self, event, payload, chat_id):
-        """To the student's room and every admin."""
-        socketio.emit(event, payload, to=p.chat_room(chat_id))
-        socketio.emit(event, payload, to=p.ADMINS_ROOM)
+        """To the student's room and every admin: one emit (one publish with Redis) for both."""
+        socketio.emit(event, payload, to=[p.chat_room(chat_id), p.ADMINS_ROOM])
 
     def _emit_watchers(self, event, payload, chat_id):
         """To the student's room and the admins who have this chat open (high-frequency events)."""
