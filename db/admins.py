@@ -15,12 +15,6 @@ def create_admin(username, password_hash):
     return result.inserted_primary_key[0]
 
 
-def set_password(username, password_hash):
-    with transaction() as conn:
-        return conn.execute(update(admins).where(admins.c.username == username, _live)
-                            .values(password_hash=password_hash)).rowcount == 1
-
-
 def admin_by_username(username):
     with transaction() as conn:
         row = conn.execute(select(admins).where(admins.c.username == username, _live)).mappings().first()

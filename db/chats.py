@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import case, func, insert, select, update
 
 from . import transaction, utcnow
-from .schema import chat_history, chats
+from .schema import chat_history, chat_viewers, chats
 
 
 def hash_token(token):
@@ -113,7 +113,6 @@ def waiting_queue():
 
 def mark_read_if_viewed(chat_id, message_id, fresh_since):
     """Mark read up to message_id when an advisor has the chat open now (one statement)."""
-    from .schema import chat_viewers
     viewed = select(chat_viewers.c.sid).where(chat_viewers.c.chat_id == chat_id,
                                               chat_viewers.c.seen_at >= fresh_since).exists()
     with transaction() as conn:

@@ -51,9 +51,20 @@ def fresh_since():
 
 def viewers(chat_id):
     """Usernames of the advisors who have chat_id open now."""
+    return viewers_of([chat_id]).get(chat_id, [])
+
+
+def viewers_of(chat_ids):
+    """{chat_id: [username]} for those of the chats that advisors have open now, in one query."""
+    if not chat_ids:
+        return {}
     fresh = chat_viewers.c.seen_at >= utcnow() - STALE_AFTER
+    found = {}
     with transaction() as conn:
-        return list(conn.execute(
-            select(admins.c.username).join(admins, admins.c.id == chat_viewers.c.admin_id)
-            .where(chat_viewers.c.chat_id == chat_id, fresh).distinct().order_by(admins.c.username)
-        ).scalars())
+        for chat_id, username in conn.execute(
+            select(chat_viewers.c.chat_id, admins.c.username).join(admins, admins.c.id == chat_viewers.c.admin_id)
+            .where(chat_viewers.c.chat_id.in_(list(chat_ids)), fresh).distinct()
+            .order_by(chat_viewers.c.chat_id, admins.c.username)
+        ):
+            found.setdefault(chat_id, []).append(username)
+    return found

@@ -24,7 +24,8 @@ class AdvisorServices(ServiceBase):
         rows, total = chat_db.list_chats(status, escalated, limit, offset)
         booked = booking_db.bookings_for_chats([r["id"] for r in rows])
         holders = admin_db.usernames({r["taken_by"] for r in rows if r["taken_by"]})
-        return {"chats": [dict(self.chat_summary(r, booked.get(r["id"]), presence.viewers(r["id"])),
+        viewing = presence.viewers_of([r["id"] for r in rows])
+        return {"chats": [dict(self.chat_summary(r, booked.get(r["id"]), viewing.get(r["id"], [])),
                                taken_by=holders.get(r["taken_by"])) for r in rows],
                 "total": total, "limit": limit, "offset": offset}
 
