@@ -3,8 +3,10 @@
 All SQL lives in this package, in functions named for the question they answer.
 """
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
+from mysql.connector.connection import MySQLConnection
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, InterfaceError, TimeoutError as PoolTimeout
@@ -35,16 +37,45 @@ def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recyc
         engine = create_engine(url, pool_pre_ping=True, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_recycle=pool_recycle,
         pool_pre_ping=True,
+        # Every use of a connection ends in COMMIT or ROLLBACK (transaction() below), so the pool's
+        # own ROLLBACK on return is a wasted round trip; _rollback_if_open covers anything else.
+        pool_reset_on_return=None,
         # The C extension blocks the gevent hub; the pure-Python driver yields on I/O.
         connect_args={"use_pure": True, "connection_timeout": 5},
     )
+    event.listen(engine, "do_connect", _connect_mysql)
+    event.listen(engine, "reset", _rollback_if_open)
+    return engine
+
+
+class _PooledMySQLConnection(MySQLConnection):
+    """mysql-connector's pure-Python connection, without its ping before every cursor.
+
+    The driver pings the server each time a cursor is made: one extra round trip per statement.
+    The pool already pings once per checkout (pool_pre_ping), and a statement on a connection
+    that died since fails with a disconnect error, which invalidates it.
+    """
+
+    def is_connected(self):
+        return self._socket is not None and self._handshake is not None
+
+
+def _connect_mysql(_dialect, _record, cargs, cparams):
+    cparams = {k: v for k, v in cparams.items() if k != "use_pure"}
+    return _PooledMySQLConnection(*cargs, **cparams)
+
+
+def _rollback_if_open(dbapi_conn, _record, reset_state):
+    # The driver tracks the server's "in transaction" flag, so this costs no round trip.
+    if not reset_state.terminate_only and dbapi_conn.in_transaction:
+        dbapi_conn.rollback()
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -75,12 +106,29 @@ def get_engine():
     return _engine
 
 
+# The connection of the transaction this greenlet (or thread) is inside, if any.
+_current = ContextVar("havana_db_transaction", default=None)
+
+
 @contextmanager
 def transaction():
-    """A connection inside one transaction. Raises DatabaseUnavailable when unreachable."""
+    """A connection inside one transaction. Raises DatabaseUnavailable when unreachable.
+
+    Inside another `transaction()` block of the same greenlet it joins that transaction, so a
+    service can make several db/ calls cost one checkout and one COMMIT. Keep slow work
+    (model calls) and emits outside such a block.
+    """
+    joined = _current.get()
+    if joined is not None:
+        yield joined
+        return
     try:
         with get_engine().begin() as conn:
-            yield conn
+            token = _current.set(conn)
+            try:
+                yield conn
+            finally:
+                _current.reset(token)
     except (OperationalError, InterfaceError, PoolTimeout) as exc:
         if isinstance(exc, DBAPIError) and not _is_connection_error(exc):
             raise

@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import case, func, insert, select, update
 
 from . import transaction, utcnow
-from .schema import chat_history, chat_viewers, chats
+from .schema import chat_history, chats
 
 
 def hash_token(token):
@@ -109,15 +109,6 @@ def waiting_queue():
         return list(conn.execute(
             select(chats.c.id).where(chats.c.status == "waiting_human", chats.c.deleted_at.is_(None))
             .order_by(chats.c.escalated_at, chats.c.id)).scalars())
-
-
-def mark_read_if_viewed(chat_id, message_id, fresh_since):
-    """Mark read up to message_id when an advisor has the chat open now (one statement)."""
-    viewed = select(chat_viewers.c.sid).where(chat_viewers.c.chat_id == chat_id,
-                                              chat_viewers.c.seen_at >= fresh_since).exists()
-    with transaction() as conn:
-        conn.execute(update(chats).where(chats.c.id == chat_id, chats.c.admin_read_id < message_id, viewed)
-                     .values(admin_read_id=message_id))
 
 
 def mark_read(chat_id, message_id):

@@ -1,24 +1,37 @@
 """Queries on chat history."""
-from sqlalchemy import insert, select, update
+from typing import NamedTuple, Optional
+
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import transaction, utcnow
-from .schema import chat_history, chats
+from .schema import chat_history, chat_viewers, chats
 
 
-def add_message(chat_id, role, message, model=None, client_id=None, author=None):
-    """Store a message and bump the chat's activity time; returns (row, created).
+class Appended(NamedTuple):
+    chat: Optional[dict]  # the chat as it was before the message (None: no such chat)
+    message: Optional[dict]  # the stored row (None: refused or no such chat)
+    created: bool  # False when refused, or when the client_id was stored already
 
-    With a client_id already stored for this chat, returns the stored row and False,
-    so a retried send is kept once.
+
+def add_message(chat_id, role, message, model=None, client_id=None, author=None, admit=None, viewed_since=None):
+    """Store a message in a live chat and bump its activity time, in one transaction.
+
+    The chat row is locked first, so concurrent writers to one chat queue instead of
+    deadlocking. `admit(chat)` may refuse (return False: nothing is written) or raise.
+    A retried client_id returns the stored row with created False. An advisor's message
+    marks the chat read; a student's does too when an advisor has had it open since
+    `viewed_since`. Returns Appended.
     """
     now = utcnow()
+    chat = None
     try:
         with transaction() as conn:
-            # The chat row first: the insert's foreign-key check share-locks it, and taking that
-            # lock before the update deadlocked two concurrent writers to one chat.
-            conn.execute(update(chats).where(chats.c.id == chat_id)
-                         .values(last_message_at=now, updated_at=now))
+            chat = conn.execute(select(chats).where(chats.c.id == chat_id, chats.c.deleted_at.is_(None))
+                                .with_for_update()).mappings().first()
+            chat = dict(chat) if chat else None
+            if chat is None or (admit is not None and not admit(chat)):
+                return Appended(chat, None, False)
             result = conn.execute(insert(chat_history).values(
                 chat_id=chat_id, role=role, message=message, model=model,
                 client_id=client_id, author=author, created_at=now,
@@ -26,11 +39,25 @@ def add_message(chat_id, role, message, model=None, client_id=None, author=None)
             row = {"id": result.inserted_primary_key[0], "chat_id": chat_id, "role": role,
                    "message": message, "model": model, "client_id": client_id, "author": author,
                    "created_at": now}
-        return row, True
+            conn.execute(update(chats).where(chats.c.id == chat_id).values(
+                last_message_at=now, updated_at=now, **_read_marks(chat_id, role, row["id"], now, viewed_since)))
+        return Appended(chat, row, True)
     except IntegrityError:
         if client_id is None:
             raise
-        return message_by_client_id(chat_id, client_id), False
+        return Appended(chat, message_by_client_id(chat_id, client_id), False)
+
+
+def _read_marks(chat_id, role, message_id, now, viewed_since):
+    if role == "human_operator":
+        first_reply = case((chats.c.escalated_at.isnot(None), now), else_=None)
+        return {"admin_read_id": message_id,  # ids only grow: everything before it is read too
+                "first_human_reply_at": func.coalesce(chats.c.first_human_reply_at, first_reply)}
+    if role == "human" and viewed_since is not None:
+        viewed = select(chat_viewers.c.sid).where(chat_viewers.c.chat_id == chat_id,
+                                                  chat_viewers.c.seen_at >= viewed_since).exists()
+        return {"admin_read_id": case((viewed, message_id), else_=chats.c.admin_read_id)}
+    return {}
 
 
 def message_by_client_id(chat_id, client_id):
@@ -64,14 +91,3 @@ def recent_messages(chat_id, limit=40):
         ).mappings().all()
     return [dict(r) for r in reversed(rows)]
 
-
-def has_reply_after(chat_id, message_id):
-    """Whether an AI or operator message follows message_id (the turn was answered)."""
-    with transaction() as conn:
-        return conn.execute(
-            select(chat_history.c.id).where(
-                chat_history.c.chat_id == chat_id, chat_history.c.id > message_id,
-                chat_history.c.role.in_(("ai", "human_operator")),
-                chat_history.c.deleted_at.is_(None),
-            ).limit(1)
-        ).first() is not None

@@ -50,8 +50,8 @@ def test_chat_token_is_stored_only_as_a_hash(migrated):
 
 def test_soft_deleted_rows_are_invisible(migrated):
     chat, _ = chats.create_chat()
-    kept, _ = history.add_message(chat["id"], "human", "kept")
-    gone, _ = history.add_message(chat["id"], "human", "gone")
+    history.add_message(chat["id"], "human", "kept")
+    gone = history.add_message(chat["id"], "human", "gone").message
     with db.transaction() as conn:
         from db.schema import chat_history, chats as chats_table
         conn.execute(chat_history.update().where(chat_history.c.id == gone["id"]).values(deleted_at=db.utcnow()))
@@ -73,9 +73,81 @@ def test_messages_keep_unicode_and_order(migrated):
 
 def test_a_retried_client_id_is_stored_once(migrated):
     chat, _ = chats.create_chat()
-    first, created = history.add_message(chat["id"], "human", "hi", client_id="c1")
-    again, created_again = history.add_message(chat["id"], "human", "hi", client_id="c1")
+    _, first, created = history.add_message(chat["id"], "human", "hi", client_id="c1")
+    _, again, created_again = history.add_message(chat["id"], "human", "hi", client_id="c1")
     assert created and not created_again and first["id"] == again["id"]
+
+
+def test_a_refused_message_writes_nothing(migrated):
+    chat, _ = chats.create_chat()
+    refused = history.add_message(chat["id"], "ai", "too late", admit=lambda c: False)
+    assert refused.message is None and not refused.created and refused.chat["id"] == chat["id"]
+    assert history.messages_after(chat["id"]) == []
+    assert history.add_message("no-such-chat", "human", "hi") == (None, None, False)
+
+
+def test_an_advisors_message_marks_the_chat_read_and_times_the_first_human_reply(migrated):
+    chat, _ = chats.create_chat()
+    history.add_message(chat["id"], "human", "hello?")
+    assert chats.get_chat(chat["id"])["admin_read_id"] == 0
+    chats.escalate(chat["id"], "asked for a person")
+    _, reply, _ = history.add_message(chat["id"], "human_operator", "Hi, Ana here", author="ana")
+    after = chats.get_chat(chat["id"])
+    assert after["admin_read_id"] == reply["id"] and after["first_human_reply_at"] == reply["created_at"]
+    history.add_message(chat["id"], "human_operator", "Still there?", author="ana")
+    assert chats.get_chat(chat["id"])["first_human_reply_at"] == reply["created_at"]
+
+
+def test_a_students_message_is_read_at_once_only_while_an_advisor_has_the_chat_open(migrated):
+    from db import presence
+    chat, _ = chats.create_chat()
+    unseen = history.add_message(chat["id"], "human", "one", viewed_since=presence.fresh_since()).message
+    assert chats.get_chat(chat["id"])["admin_read_id"] < unseen["id"]
+    presence.view_chat("sid-1", chat["id"], _an_admin())
+    seen = history.add_message(chat["id"], "human", "two", viewed_since=presence.fresh_since()).message
+    assert chats.get_chat(chat["id"])["admin_read_id"] == seen["id"]
+
+
+def _an_admin():
+    from db import admins
+    return admins.create_admin("reader", "not-a-real-hash")
+
+
+def test_calls_inside_one_transaction_share_it_and_fail_together(migrated):
+    chat, _ = chats.create_chat()
+    with pytest.raises(RuntimeError):
+        with db.transaction():
+            history.add_message(chat["id"], "human", "kept only if all of it commits")
+            settings.set_setting("active_model", "openai")
+            raise RuntimeError("a later step failed")
+    assert history.messages_after(chat["id"]) == [] and settings.get_setting("active_model") is None
+
+
+def test_each_transaction_on_mariadb_costs_one_ping_its_statements_and_one_commit(mysql_url, monkeypatch):
+    """mysql-connector pings before every cursor and the pool rolls back on return by default."""
+    from mysql.connector.connection import MySQLConnection
+    db.init_engine(make_config(mysql_url))
+    upgrade()
+    chat, _ = chats.create_chat()
+    sent = []
+    real_ping, real_query = MySQLConnection.cmd_ping, MySQLConnection.cmd_query
+    monkeypatch.setattr(MySQLConnection, "cmd_ping", lambda self: sent.append("PING") or real_ping(self))
+    monkeypatch.setattr(MySQLConnection, "cmd_query", lambda self, query, *a, **kw:
+                        sent.append(str(query, "utf-8") if isinstance(query, bytes) else query)
+                        or real_query(self, query, *a, **kw))
+
+    chats.get_chat(chat["id"])
+    assert [q.split()[0] for q in sent] == ["PING", "SELECT", "COMMIT"]
+    sent.clear()
+    with db.transaction():
+        chats.get_chat(chat["id"])
+        history.recent_messages(chat["id"])
+    assert [q.split()[0] for q in sent] == ["PING", "SELECT", "SELECT", "COMMIT"]
+    sent.clear()
+    history.add_message(chat["id"], "human", "hi")
+    assert [q.split()[0] for q in sent] == ["PING", "SELECT", "INSERT", "UPDATE", "COMMIT"]
+    assert "FOR UPDATE" in sent[1]
+    db.get_engine().dispose()
 
 
 def test_settings_insert_and_replace(migrated):

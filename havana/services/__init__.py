@@ -30,4 +30,6 @@ class Services(ChatServices, AnsweringServices, AdvisorServices, InsightServices
         self._presence_task = None
         self._in_flight = 0  # AI replies queued or running in this process
         self._in_flight_lock = threading.Lock()
+        # Past this many replies at once, more wait their turn instead of crowding the DB pool.
+        self._reply_slots = threading.BoundedSemaphore(config.AI_MAX_CONCURRENT_REPLIES)
         self._knowledge_version = None

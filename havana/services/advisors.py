@@ -10,7 +10,7 @@ import db
 from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db
 from db import knowledge as knowledge_db, presence
 from havana import protocol as p
-from havana.errors import ClientError
+from havana.errors import ClientError, chat_not_found
 from havana.extensions import socketio
 from havana.services.base import ServiceBase
 
@@ -118,19 +118,25 @@ class AdvisorServices(ServiceBase):
     def post_operator_message(self, chat_id, text, admin, client_id=None):
         """An advisor writes to the student; writing takes the chat over so the AI stays quiet."""
         text = self._clean(text)
-        chat = self.existing_chat(chat_id)
-        self._check_holder(chat, admin)
-        if not chat["is_human_enabled"]:
+
+        def admit(chat):  # on the locked chat row: only its holder writes, and only once it is taken over
+            self._check_holder(chat, admin)
+            return bool(chat["is_human_enabled"])
+
+        chat, row, created = history_db.add_message(chat_id, "human_operator", text, client_id=client_id,
+                                                    author=admin.username, admit=admit)
+        if chat is None:
+            raise chat_not_found()
+        if row is None:  # writing takes the chat over first, so the AI stays quiet
             self.set_human_enabled(chat_id, True, admin)
-        row, created = history_db.add_message(chat_id, "human_operator", text, client_id=client_id,
-                                              author=admin.username)
+            chat, row, created = history_db.add_message(chat_id, "human_operator", text, client_id=client_id,
+                                                        author=admin.username, admit=admit)
+            if row is None:  # handed back in between
+                raise ClientError("taken", "The chat changed hands just now. Please try again.")
         payload = p.message_payload(row)
         if created:
             self._emit_message(payload)
             self.admin_typing(chat_id, False, admin)
-            chat_db.mark_read(chat_id, row["id"])
-            if chat["escalated_at"] and not chat["first_human_reply_at"]:
-                chat_db.update_chat(chat_id, first_human_reply_at=row["created_at"])
         return payload
 
     def admin_typing(self, chat_id, typing, admin=None, sid=None):

@@ -67,7 +67,7 @@ class AnsweringServices(ServiceBase):
     def answer_student(self, chat_id, message_id):
         """Background task: the AI answers one chat's messages in order, unless a human has it."""
         try:
-            with self._lock_for(chat_id):
+            with self._reply_slots, self._lock_for(chat_id):
                 self._answer(chat_id, message_id)
         except db.DatabaseUnavailable:
             log.warning("database unavailable while answering chat %s", chat_id)
@@ -81,21 +81,27 @@ class AnsweringServices(ServiceBase):
                 self._in_flight -= 1
 
     def _answer(self, chat_id, message_id):
-        chat = chat_db.get_chat(chat_id)
-        if chat is None or chat["is_human_enabled"] or history_db.has_reply_after(chat_id, message_id):
-            return
-        current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
-        self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
+        with db.transaction():  # what to answer, and with which model: one round of reads
+            chat = chat_db.get_chat(chat_id)
+            if chat is None or chat["is_human_enabled"]:
+                return
+            history = history_db.recent_messages(chat_id)
+            if _answered(history, message_id):
+                return
+            current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
+            self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
         typing = {"chat_id": chat_id, "who": "assistant"}
         self._emit_watchers(p.TYPING, dict(typing, typing=True), chat_id)
         try:
             stream = ReplyStream(self, chat_id)
-            reply = self.chatbot.reply(chat_id, history_db.recent_messages(chat_id),
-                                       self._usable_model(current.get(ACTIVE_MODEL_KEY)), AgentActions(self), stream)
-            if chat_db.get_chat(chat_id)["is_human_enabled"]:
+            reply = self.chatbot.reply(chat_id, history, self._usable_model(current.get(ACTIVE_MODEL_KEY)),
+                                       AgentActions(self), stream)
+            # An advisor who took over while the model was thinking is not talked over.
+            row = history_db.add_message(chat_id, "ai", reply.text, model=reply.model,
+                                         admit=lambda chat: not chat["is_human_enabled"]).message
+            if row is None:
                 stream.reset()
-                return  # an advisor took over while the model was thinking: don't talk over them
-            row, _ = history_db.add_message(chat_id, "ai", reply.text, model=reply.model)
+                return
             self._emit_message(dict(p.message_payload(row), stream_id=stream.stream_id))
             self._record_model_calls(chat_id, reply.calls)
         finally:
@@ -237,3 +243,8 @@ class AgentActions:
 
     def today(self):
         return self.services.chatbot.today()
+
+
+def _answered(history, message_id):
+    """Whether the assistant or an advisor has written since message_id (its turn is answered)."""
+    return any(m["id"] > message_id and m["role"] in ("ai", "human_operator") for m in history)

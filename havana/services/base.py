@@ -18,8 +18,9 @@ class ServiceBase:
         socketio.emit(event, payload, to=[p.chat_room(chat_id), p.watch_room(chat_id)])
 
     def post_system_notice(self, chat_id, text):
-        row, _ = history_db.add_message(chat_id, "system", text)
-        self._emit_message(p.message_payload(row))
+        row = history_db.add_message(chat_id, "system", text).message
+        if row is not None:
+            self._emit_message(p.message_payload(row))
 
     def existing_chat(self, chat_id):
         chat = chat_db.get_chat(chat_id)

@@ -43,12 +43,13 @@ class ChatServices(ServiceBase):
         text = self._clean(text)
         self.limits.hit("message_per_chat", chat_id)
         self.limits.hit("message_per_address", address or "unknown")
-        chat = self.existing_chat(chat_id)
-        row, created = history_db.add_message(chat_id, "human", text, client_id=client_id)
+        chat, row, created = history_db.add_message(chat_id, "human", text, client_id=client_id,
+                                                    viewed_since=presence.fresh_since())
+        if chat is None:
+            raise chat_not_found()
         payload = p.message_payload(row)
         if created:
             self._emit_message(payload)
-            chat_db.mark_read_if_viewed(chat_id, row["id"], presence.fresh_since())
             self.student_typing(chat_id, False)
             if chat["status"] == "closed":
                 self.reopen_chat(chat_id, notice="Welcome back! The conversation is open again.")
