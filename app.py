@@ -21,6 +21,7 @@ from chatbot import Chatbot
 from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
 from db import admins as admin_db
+from havana.auth import accounts
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.services import Services
 
@@ -44,6 +45,7 @@ def create_app(config=None):
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     login_manager.init_app(app)
+    accounts.init_app(app, config)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     limiter.init_app(app)
@@ -179,7 +181,11 @@ def _stop_gracefully_on_sigterm(app, config):
     def shutdown():
         log = logging.getLogger("havana.shutdown")
         log.info("SIGTERM: no longer accepting connections")
-        socketio.wsgi_server.stop_accepting()
+        server = socketio.wsgi_server
+        server.stop_accepting()
+        # Closing the listener refuses new connections at once (a load balancer moves on);
+        # a listener that stays open would queue them unanswered. Open sockets stay up.
+        server.socket.close()
         left = app.extensions["havana"].wait_for_replies(config.SHUTDOWN_GRACE)
         log.info("stopping with %d AI replies unfinished", left)
         socketio.stop()

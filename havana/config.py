@@ -56,6 +56,7 @@ class Config:
         self.AI_TIMEOUT = _float("AI_TIMEOUT", 30)
         self.AI_MAX_RETRIES = _int("AI_MAX_RETRIES", 1)
         self.AI_MAX_TOOL_STEPS = _int("AI_MAX_TOOL_STEPS", 4)
+        self.AI_MAX_CONCURRENT_REPLIES = _int("AI_MAX_CONCURRENT_REPLIES", 200)
 
         self.ASYNC_MODE = env("ASYNC_MODE", "gevent")
         self.ACCESS_LOG = _bool("ACCESS_LOG", False)
@@ -69,6 +70,7 @@ class Config:
         self.RATE_MESSAGES_PER_CHAT = env("RATE_MESSAGES_PER_CHAT", "20/minute")
         self.RATE_MESSAGES_PER_ADDRESS = env("RATE_MESSAGES_PER_ADDRESS", "120/minute")
         self.RATE_CHATS_PER_ADDRESS = env("RATE_CHATS_PER_ADDRESS", "60/hour")
+        self.ADMIN_RECHECK_SECONDS = _float("ADMIN_RECHECK_SECONDS", 2)
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.SHUTDOWN_GRACE = _float("SHUTDOWN_GRACE", 20)
         self.SLOT_TIMES = env("SLOT_TIMES", "09:00,10:00,11:00,14:00,15:00,16:00").split(",")

@@ -6,7 +6,7 @@ from havana.errors import forbidden
 
 def require_admin():
     """The signed-in Admin; raises ClientError('forbidden') for anyone else."""
-    # current_user is reloaded from the database for every event, so a deleted admin is out at once.
+    # current_user is re-read from the database at most every ADMIN_RECHECK_SECONDS (auth/accounts.py).
     if not current_user.is_authenticated:
         raise forbidden("Sign in as an admin first.")
     return current_user._get_current_object()

@@ -1,8 +1,11 @@
 """Admin accounts: argon2 password hashes, Flask-Login users."""
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cachetools import TTLCache
+from flask import current_app
 from flask_login import UserMixin
 
 from db import admins as admin_db
@@ -25,14 +28,58 @@ class Admin(UserMixin):
         return f"{self.id}:{self.epoch}"
 
 
+class RecentAdmins:
+    """Admins loaded in the last `ttl` seconds, by session id.
+
+    Flask-Login loads the user for every socket event, and an advisor's dashboard sends many;
+    one read per session every few seconds keeps a deleted or signed-out account's sockets
+    out within `ttl` in every process, and at once in the process that signed it out.
+    """
+
+    def __init__(self, ttl):
+        self._cache = TTLCache(maxsize=4096, ttl=ttl) if ttl > 0 else None
+        self._lock = threading.Lock()
+
+    def get(self, session_id):
+        if self._cache is None:
+            return _load_admin(session_id)
+        with self._lock:
+            if session_id in self._cache:
+                return self._cache[session_id]
+        admin = _load_admin(session_id)
+        with self._lock:
+            self._cache[session_id] = admin
+        return admin
+
+    def forget(self, admin_id):
+        if self._cache is not None:
+            with self._lock:
+                for session_id in [k for k in self._cache if k.split(":")[0] == str(admin_id)]:
+                    self._cache.pop(session_id, None)
+
+
+def init_app(app, config):
+    app.extensions["havana_admins"] = RecentAdmins(config.ADMIN_RECHECK_SECONDS)
+
+
 @login_manager.user_loader
 def load_admin(session_id):
+    return current_app.extensions["havana_admins"].get(str(session_id))
+
+
+def _load_admin(session_id):
     try:
-        admin_id, epoch = (int(part) for part in str(session_id).split(":"))
+        admin_id, epoch = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
     row = admin_db.admin_by_id(admin_id)
     return Admin(row) if row and row["session_epoch"] == epoch else None
+
+
+def sign_out_everywhere(admin_id):
+    """End every session of the account: pages, API clients and live sockets."""
+    admin_db.end_sessions(admin_id)
+    current_app.extensions["havana_admins"].forget(admin_id)
 
 
 def authenticate(username, password):

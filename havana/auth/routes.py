@@ -7,9 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from db import admins as admin_db
 from havana.auth import bp
-from havana.auth.accounts import authenticate
+from havana.auth.accounts import authenticate, sign_out_everywhere
 from havana.extensions import limiter
 
 
@@ -50,6 +49,6 @@ def _safe_next(target):
 @bp.post("/logout")
 @login_required
 def logout():
-    admin_db.end_sessions(current_user.id)
+    sign_out_everywhere(current_user.id)
     logout_user()
     return redirect(url_for("auth.login"))
