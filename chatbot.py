@@ -55,6 +55,11 @@ class Chatbot:
         # Tool schemas do not depend on the chat the tools are bound to.
         self._tool_schemas = [convert_to_openai_tool(t) for t in build_tools(None, None)]
         self._bound_models = {}
+        # Building a client imports its SDK (about a second of CPU): do it at start, not in the first
+        # student's reply, where it would stall every connection of the process.
+        for provider in self.providers.values():
+            if provider.configured:
+                self._bound(provider)
 
     def today(self):
         return datetime.now(ZoneInfo(self.config.TIMEZONE)).date()

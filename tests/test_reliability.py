@@ -90,11 +90,10 @@ def test_sigterm_finishes_replies_in_flight_then_exits(start_server, tmp_path):
         student = Recorder(server.url)
         chat_id, token = new_chat(student)
         send(student, chat_id, "Hello?")
-        time.sleep(0.3)
+        wait_until(lambda: fake.requests)  # the reply is in flight
         server.process.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
-        with pytest.raises(requests.ConnectionError):
-            requests.get(server.url + "/healthz", timeout=2)  # no longer accepting
+        wait_until(lambda: _refused(server.url + "/healthz"))  # no longer accepting...
+        assert server.process.poll() is None  # ...while the reply is still being finished
         assert server.process.wait(20) == 0
         student.close()
         server.start()
@@ -102,6 +101,21 @@ def test_sigterm_finishes_replies_in_flight_then_exits(start_server, tmp_path):
         messages = history_of(after, chat_id, token)
         assert [m["message"] for m in messages if m["role"] == "ai"] == ["Finished before shutdown."]
         after.close()
+
+
+def wait_until(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _refused(url):
+    try:
+        requests.get(url, timeout=2)
+    except requests.ConnectionError:
+        return True
+    return False
 
 
 @pytest.mark.parametrize("fault", [error(500), error(429), sleep(3, text("late")), garbage(),
@@ -120,3 +134,32 @@ def test_provider_faults_still_give_the_student_a_reply(start_server, connect, f
         assert reply["message"] in ("Recovered answer.",) or "$18,500" in reply["message"]
         if fault.kind in ("error", "sleep", "garbage"):
             assert "failed for chat " + chat_id in server.output()
+
+
+class ConcurrencyCountingOpenAI(FakeOpenAIServer):
+    """Records the most requests it was ever answering at once."""
+
+    busy = most = 0
+
+    def _handle(self, h):
+        with self._lock:
+            self.busy += 1
+            self.most = max(self.most, self.busy)
+        try:
+            return super()._handle(h)
+        finally:
+            with self._lock:
+                self.busy -= 1
+
+
+def test_past_the_reply_limit_students_wait_their_turn_and_every_reply_arrives(start_server, connect):
+    with ConcurrencyCountingOpenAI(latency=0.3) as fake:
+        fake.default = lambda request: text("Your turn now.")
+        server = start_server(OPENAI_API_KEY="k", OPENAI_BASE_URL=fake.base_url, AI_MAX_RETRIES=0,
+                              AI_MAX_CONCURRENT_REPLIES=2)
+        students = [connect(server.url) for _ in range(6)]
+        chats = [new_chat(student)[0] for student in students]
+        sent = [send(student, chat_id, "Hello?") for student, chat_id in zip(students, chats)]
+        for student, chat_id, message in zip(students, chats, sent):
+            assert ai_reply(student, chat_id, message["message"]["id"])["message"] == "Your turn now."
+        assert fake.most == 2
