@@ -5,11 +5,12 @@ All SQL lives in this package, in functions named for the question they answer.
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+import time
 
 from mysql.connector.connection import MySQLConnection
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, InterfaceError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, InterfaceError, TimeoutError as PoolTimeout
 
 _engine = None
 
@@ -43,7 +44,6 @@ def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recyc
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_recycle=pool_recycle,
-        pool_pre_ping=True,
         # Every use of a connection ends in COMMIT or ROLLBACK (transaction() below), so the pool's
         # own ROLLBACK on return is a wasted round trip; _rollback_if_open covers anything else.
         pool_reset_on_return=None,
@@ -52,15 +52,35 @@ def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recyc
     )
     event.listen(engine, "do_connect", _connect_mysql)
     event.listen(engine, "reset", _rollback_if_open)
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _note_return)
     return engine
+
+
+# A connection back from use less than this many seconds ago is used without a ping: under load
+# that saves a round trip per transaction. One idle for longer (the server may have restarted or
+# timed it out meanwhile) is pinged first, and replaced if it is dead, as pool_pre_ping would.
+PING_AFTER_IDLE = 1.0
+
+
+def _ping_if_idle(dbapi_conn, record, _proxy):
+    if time.monotonic() - record.info.get("returned_at", 0) > PING_AFTER_IDLE:
+        try:
+            dbapi_conn.cmd_ping()
+        except Exception as exc:
+            raise DisconnectionError("dead pooled connection") from exc  # the pool connects afresh
+
+
+def _note_return(_dbapi_conn, record):
+    record.info["returned_at"] = time.monotonic()
 
 
 class _PooledMySQLConnection(MySQLConnection):
     """mysql-connector's pure-Python connection, without its ping before every cursor.
 
     The driver pings the server each time a cursor is made: one extra round trip per statement.
-    The pool already pings once per checkout (pool_pre_ping), and a statement on a connection
-    that died since fails with a disconnect error, which invalidates it.
+    The pool pings a connection that has been idle (_ping_if_idle), and a statement on one that
+    died since fails with a disconnect error, which invalidates it.
     """
 
     def is_connected(self):

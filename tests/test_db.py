@@ -123,10 +123,10 @@ def test_calls_inside_one_transaction_share_it_and_fail_together(migrated):
     assert history.messages_after(chat["id"]) == [] and settings.get_setting("active_model") is None
 
 
-def test_each_transaction_on_mariadb_costs_one_ping_its_statements_and_one_commit(mysql_url, monkeypatch):
+def test_each_transaction_on_mariadb_costs_its_statements_and_one_commit(mysql_url, monkeypatch):
     """mysql-connector pings before every cursor and the pool rolls back on return by default."""
     from mysql.connector.connection import MySQLConnection
-    db.init_engine(make_config(mysql_url))
+    db.init_engine(make_config(mysql_url, DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0))
     upgrade()
     chat, _ = chats.create_chat()
     sent = []
@@ -136,17 +136,38 @@ def test_each_transaction_on_mariadb_costs_one_ping_its_statements_and_one_commi
                         sent.append(str(query, "utf-8") if isinstance(query, bytes) else query)
                         or real_query(self, query, *a, **kw))
 
+    def commands():
+        found = [q.split()[0] for q in sent]
+        sent.clear()
+        return found
+
     chats.get_chat(chat["id"])
-    assert [q.split()[0] for q in sent] == ["PING", "SELECT", "COMMIT"]
-    sent.clear()
+    assert commands() == ["SELECT", "COMMIT"]
     with db.transaction():
         chats.get_chat(chat["id"])
         history.recent_messages(chat["id"])
-    assert [q.split()[0] for q in sent] == ["PING", "SELECT", "SELECT", "COMMIT"]
-    sent.clear()
+    assert commands() == ["SELECT", "SELECT", "COMMIT"]
     history.add_message(chat["id"], "human", "hi")
-    assert [q.split()[0] for q in sent] == ["PING", "SELECT", "INSERT", "UPDATE", "COMMIT"]
-    assert "FOR UPDATE" in sent[1]
+    assert "FOR UPDATE" in sent[0]
+    assert commands() == ["SELECT", "INSERT", "UPDATE", "COMMIT"]
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0)  # a connection idle for longer is pinged first
+    chats.get_chat(chat["id"])
+    assert commands() == ["PING", "SELECT", "COMMIT"]
+    db.get_engine().dispose()
+
+
+def test_a_dead_pooled_connection_is_replaced_before_use(mysql_url, monkeypatch):
+    db.init_engine(make_config(mysql_url, DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0))
+    upgrade()
+    chat, _ = chats.create_chat()
+    with db.transaction() as conn:
+        connection_id = conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar()
+    killer = db.build_engine(mysql_url)
+    with killer.begin() as conn:
+        conn.exec_driver_sql(f"KILL {int(connection_id)}")  # as a server restart or wait_timeout would
+    killer.dispose()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0)
+    assert chats.get_chat(chat["id"])["id"] == chat["id"]
     db.get_engine().dispose()
 
 
