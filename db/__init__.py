@@ -47,8 +47,7 @@ def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recyc
         # Every use of a connection ends in COMMIT or ROLLBACK (transaction() below), so the pool's
         # own ROLLBACK on return is a wasted round trip; _rollback_if_open covers anything else.
         pool_reset_on_return=None,
-        # The C extension blocks the gevent hub; the pure-Python driver yields on I/O.
-        connect_args={"use_pure": True, "connection_timeout": 5},
+        connect_args={"connection_timeout": 5},
     )
     event.listen(engine, "do_connect", _connect_mysql)
     event.listen(engine, "reset", _rollback_if_open)
@@ -78,6 +77,8 @@ def _note_return(_dbapi_conn, record):
 class _PooledMySQLConnection(MySQLConnection):
     """mysql-connector's pure-Python connection, without its ping before every cursor.
 
+    Pure Python because the C extension blocks the gevent hub; this one yields on I/O.
+
     The driver pings the server each time a cursor is made: one extra round trip per statement.
     The pool pings a connection that has been idle (_ping_if_idle), and a statement on one that
     died since fails with a disconnect error, which invalidates it.
@@ -88,7 +89,6 @@ class _PooledMySQLConnection(MySQLConnection):
 
 
 def _connect_mysql(_dialect, _record, cargs, cparams):
-    cparams = {k: v for k, v in cparams.items() if k != "use_pure"}
     return _PooledMySQLConnection(*cargs, **cparams)
 
 
