@@ -124,6 +124,14 @@ def test_conversation_ids_are_unique_across_all_sets():
     assert [i for i, count in ids.items() if count > 1] == []
 
 
+def test_at_least_a_quarter_of_each_knowledge_bases_conversations_are_in_spanish():
+    langs = {}
+    for _, line in conversations():
+        convo = json.loads(line)
+        langs.setdefault(convo["kb"], Counter())[convo["lang"]] += 1
+    assert {kb: count for kb, count in langs.items() if count["es"] * 4 < sum(count.values())} == {}
+
+
 def test_the_checker_rejects_a_fact_the_knowledge_base_lacks_unless_it_is_a_computed_number():
     turn = {"student": "how much?", "expect": {"facts": ["$12,345"]}}
     convo = {"id": "x", "kb": "school_data.txt", "kind": "fact", "lang": "en", "turns": [turn]}
