@@ -109,7 +109,10 @@ def load(paths=None, kind=None, lang=None, ids=None):
             if conv.id in seen:
                 raise GoldenError(f"{conv.source}: id {conv.id!r} already used at {seen[conv.id]}")
             seen[conv.id] = conv.source
-            conv.kb_path  # fails early on a missing knowledge base
+            try:
+                conv.kb_path  # a missing knowledge base fails here, before any server starts
+            except GoldenError as exc:
+                raise GoldenError(f"{conv.source}: {exc}") from None
             conversations.append(conv)
     return [c for c in conversations
             if (kind is None or c.kind in kind) and (lang is None or c.lang in lang)
