@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from eval import golden, report
-from eval.run import evaluate, main
+from eval.run import _play, evaluate, main
 from eval.score import (QuoteDetector, TurnResult, allowed_numbers, has_fact, invented_numbers, reply_language,
                         says_not_offered, score_turn)
 from eval.slots import local_now, planned_slots
@@ -81,6 +81,18 @@ def test_direct_mode_books_and_escalates_in_process():
     scored = {c.conversation.id: c for c in evaluate([_not_today(c, today) for c in conversations], direct=True)}
     assert scored["hv-booking-003"].results[0].booked
     assert scored["hv-person-001"].results[0].escalated
+
+
+def test_a_runner_failure_fails_that_conversation_with_its_error():
+    class Broken:
+        def play(self, conversation):
+            raise ConnectionError("server went away")
+
+    conversation = golden.load([golden.GOLDEN_DIR / "havana.jsonl"], ids={"hv-followup-001"})[0]
+    results = _play(Broken(), conversation)
+    assert len(results) == 2 and all(r.error == "ConnectionError: server went away" for r in results)
+    score = score_turn("followup", "en", conversation.turns[0]["expect"], results[0], set(), [], QuoteDetector([KB]))
+    assert not score.passed and score.failures[0] == "error: ConnectionError: server went away"
 
 
 # -- the scorer ---------------------------------------------------------------------------
