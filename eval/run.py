@@ -109,6 +109,7 @@ def main(argv=None):
                           "total": summary["total"].as_dict(),
                           "kinds": {k: r.as_dict() for k, r in summary["kinds"].items()},
                           "langs": {k: r.as_dict() for k, r in summary["langs"].items()},
+                          "knowledge_bases": {k: r.as_dict() for k, r in summary["kbs"].items()},
                           "failed": [c.conversation.id for c in scored if not c.passed]}, indent=2))
     else:
         print(f"mode: {'direct (in-process)' if args.direct else 'server (Socket.IO)'}")
