@@ -132,10 +132,9 @@ class QuoteDetector:
 
 def _detector():
     try:
-        import py3langid
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
     except ImportError:  # the word lists below still decide
         return None
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages(["en", "es"])
     return identifier
