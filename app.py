@@ -51,6 +51,12 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
+    # Imported before init_app: handlers registered on the SocketIO object (not on one server)
+    # are attached to every app built in this process, as tests build several.
+    from havana.admin import api as api_bp, bp as admin_bp
+    from havana.auth import bp as auth_bp
+    from havana.student import bp as student_bp
+
     socketio.init_app(
         app,
         async_mode=config.ASYNC_MODE,
@@ -59,11 +65,6 @@ def create_app(config=None):
         message_queue=config.SOCKETIO_MESSAGE_QUEUE,
         channel=config.SOCKETIO_CHANNEL,
     )
-
-    from havana.admin import api as api_bp, bp as admin_bp
-    from havana.auth import bp as auth_bp
-    from havana.student import bp as student_bp
-
     csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
     for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)

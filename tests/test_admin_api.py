@@ -4,17 +4,13 @@ import re
 import pytest
 import requests
 
-from conftest import ai_reply
+from conftest import ai_reply, post
 from test_student_events import new_chat, send
 
 
 @pytest.fixture(scope="module")
 def session(live_server):
     return live_server.sign_in()
-
-
-def post(session, url, **kwargs):
-    return session.post(url, headers={"X-CSRFToken": session.csrf_token}, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -162,3 +162,10 @@ def test_history_keeps_who_wrote_each_operator_message_and_what_was_read(live_se
     assert [m.get("author") for m in detail["messages"] if m["role"] == "human_operator"] == ["admin"]
     listed = admin_session.get(live_server.url + "/api/chats").json()["chats"]
     assert next(c for c in listed if c["id"] == chat_id)["unread"] == 0
+
+
+def test_new_admin_events_need_sign_in(live_server, connect):
+    student = connect(live_server.url)
+    for event, payload in (("admin_typing", {"chat_id": "x", "typing": True}), ("set_availability", {"available": True}),
+                           ("close_chat", {"chat_id": "x"}), ("reopen_chat", {"chat_id": "x"})):
+        assert student.call(event, payload)["error"]["code"] == "forbidden"

@@ -55,8 +55,8 @@ class Replies:
             socketio.sleep(0.1)
         return self.in_flight
 
-    def idle_chat_locks(self):
-        """How many per-chat locks this process holds (none once every reply is done)."""
+    def chat_locks_held(self):
+        """How many chats have a reply lock in this process (none once every reply is done)."""
         with self._guard:
             return len(self._chat_locks)
 
