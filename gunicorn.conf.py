@@ -32,4 +32,4 @@ def _drain(worker):
     from havana.runtime import runtime
 
     if runtime.replies is not None:
-        runtime.replies.wait(float(os.environ.get("SHUTDOWN_GRACE", "20")))
+        runtime.replies.wait(runtime.config.SHUTDOWN_GRACE)

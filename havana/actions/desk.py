@@ -75,9 +75,15 @@ class Viewers:
             broadcast.presence(left, presence.viewers(left))
 
     def _refresh(self):
-        """Background task: keep this process's presence rows fresh so other processes trust them."""
+        """Background task: keep this process's presence rows fresh so other processes trust them.
+
+        It ends once nobody here has a chat open; the next advisor to open one starts it again.
+        """
         while True:
             socketio.sleep(presence.REFRESH_SECONDS)
+            if not self._sids:
+                self._refresher = None
+                return
             try:
                 for chat_id in presence.refresh(set(self._sids)):
                     broadcast.presence(chat_id, presence.viewers(chat_id))  # a dead process's viewers are gone

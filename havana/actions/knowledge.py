@@ -47,11 +47,6 @@ def review_answer(answer_id, question=None, answer=None, status=None):
     return p.answer_payload(row)
 
 
-def approve_answer(answer_id):
-    """An advisor approves a saved answer: the assistant uses it from the next question on."""
-    return review_answer(answer_id, status="approved")
-
-
 def delete_answer(answer_id):
     with db.transaction():
         current = knowledge_db.get_answer(answer_id)
