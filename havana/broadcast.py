@@ -44,11 +44,10 @@ def assistant_typing(chat_id, typing):
           [p.chat_room(chat_id), p.watch_room(chat_id)])
 
 
-def advisor_typing(chat_id, typing, admin, skip_sid=None):
-    """The student sees that an advisor is typing; the other advisors on the chat see who."""
-    payload = {"chat_id": chat_id, "who": "advisor", "typing": typing}
-    _emit(p.TYPING, payload, p.chat_room(chat_id))
-    _emit(p.TYPING, dict(payload, by=admin.username), p.watch_room(chat_id), skip_sid=skip_sid)
+def advisor_typing(chat_id, typing, skip_sid=None):
+    """The student, and the other advisors on the chat, see that an advisor is typing (not who)."""
+    _emit(p.TYPING, {"chat_id": chat_id, "who": "advisor", "typing": typing},
+          [p.chat_room(chat_id), p.watch_room(chat_id)], skip_sid=skip_sid)
 
 
 def student_typing(chat_id, typing):

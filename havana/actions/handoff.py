@@ -83,13 +83,13 @@ def post_operator_message(chat_id, text, admin, client_id=None):
         row = dict(row, author_display=admin.display_name)
         if created:
             broadcast.message(row)
-            broadcast.advisor_typing(chat_id, False, admin)
+            broadcast.advisor_typing(chat_id, False)
     return p.desk_message(row)
 
 
-def advisor_typing(chat_id, typing, admin, sid=None):
+def advisor_typing(chat_id, typing, sid=None):
     """The student, and the other advisors on the chat, see that an advisor is typing."""
-    broadcast.advisor_typing(chat_id, typing, admin, skip_sid=sid)
+    broadcast.advisor_typing(chat_id, typing, skip_sid=sid)
 
 
 def write_brief(chat_id, reason):

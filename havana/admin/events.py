@@ -63,8 +63,9 @@ def toggle_human_enabled(data):
 @on_event(p.ADMIN_TYPING)
 def admin_typing(data):
     """Sent by the dashboard (throttled) while the advisor types to the student."""
-    admin, req = require_admin(), parse(AdminTyping, data)
-    handoff.advisor_typing(req.chat_id, req.typing, admin, request.sid)
+    require_admin()
+    req = parse(AdminTyping, data)
+    handoff.advisor_typing(req.chat_id, req.typing, request.sid)
 
 
 @on_event(p.SET_AVAILABILITY)
