@@ -3,6 +3,7 @@ import subprocess
 import sys
 import threading
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect
@@ -34,7 +35,8 @@ def test_migrating_twice_adds_nothing(migrated):
 
 
 def test_seeding_tomorrow_tops_up_the_window(migrated):
-    tomorrow = date.today() + timedelta(days=1)
+    # Tomorrow where the slots are (TIMEZONE): for hours around midnight UTC it is not the machine's.
+    tomorrow = datetime.now(ZoneInfo(migrated.TIMEZONE)).date() + timedelta(days=1)
     assert bookings.seed_slots(tomorrow, 7, migrated.SLOT_TIMES) == 6
     assert bookings.seed_slots(tomorrow, 7, migrated.SLOT_TIMES) == 0
 
