@@ -23,8 +23,8 @@ def open_chat(app):
     return student, ack["chat"]["id"]
 
 
-def test_an_actions_events_leave_only_after_the_outermost_commit(inprocess):
-    app = inprocess()
+def test_an_actions_events_leave_only_after_the_outermost_commit(database_url, inprocess):
+    app = inprocess(database_url)
     student, chat_id = open_chat(app)
     desk, ana = app.advisor("ana")
     before = len(desk.events)
@@ -35,8 +35,8 @@ def test_an_actions_events_leave_only_after_the_outermost_commit(inprocess):
     assert desk.wait_for("human_enabled_changed")["taken_by"] == "ana"
 
 
-def test_a_rolled_back_action_sends_nothing_and_changes_nothing(inprocess):
-    app = inprocess()
+def test_a_rolled_back_action_sends_nothing_and_changes_nothing(database_url, inprocess):
+    app = inprocess(database_url)
     student, chat_id = open_chat(app)
     desk, ana = app.advisor("ana")
     before = len(desk.events)
@@ -48,9 +48,9 @@ def test_a_rolled_back_action_sends_nothing_and_changes_nothing(inprocess):
     assert student.events == [] and len(desk.events) == before
 
 
-def test_an_action_that_fails_half_way_changes_nothing_and_sends_nothing(inprocess, monkeypatch):
+def test_an_action_that_fails_half_way_changes_nothing_and_sends_nothing(database_url, inprocess, monkeypatch):
     """The database goes away after the takeover is written but before its notice: all or nothing."""
-    app = inprocess()
+    app = inprocess(database_url)
     student, chat_id = open_chat(app)
     desk, _ = app.advisor("ana")
     before = len(desk.events)
