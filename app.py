@@ -23,7 +23,8 @@ from havana.config import ROOT, Config
 from db import admins as admin_db
 from havana.auth import accounts
 from havana.extensions import csrf, limiter, login_manager, socketio
-from havana.services import Services
+from havana.actions.models import active_model
+from havana.runtime import runtime
 
 
 def create_app(config=None):
@@ -41,7 +42,7 @@ def create_app(config=None):
     if config.AUTO_MIGRATE:
         upgrade()
         top_up_slots(config)
-    app.extensions["havana"] = Services(config, Chatbot(config))
+    runtime.init_app(config, Chatbot(config))
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     login_manager.init_app(app)
@@ -49,6 +50,12 @@ def create_app(config=None):
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     limiter.init_app(app)
+
+    # Imported before init_app: handlers registered on the SocketIO object (not on one server)
+    # are attached to every app built in this process, as tests build several.
+    from havana.admin import api as api_bp, bp as admin_bp
+    from havana.auth import bp as auth_bp
+    from havana.student import bp as student_bp
 
     socketio.init_app(
         app,
@@ -58,11 +65,6 @@ def create_app(config=None):
         message_queue=config.SOCKETIO_MESSAGE_QUEUE,
         channel=config.SOCKETIO_CHANNEL,
     )
-
-    from havana.admin import api as api_bp, bp as admin_bp
-    from havana.auth import bp as auth_bp
-    from havana.student import bp as student_bp
-
     csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
     for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
@@ -73,6 +75,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.TRUSTED_PROXIES, x_proto=config.TRUSTED_PROXIES,
                                 x_host=config.TRUSTED_PROXIES)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(display_name_command)
 
     @app.get("/healthz")
     def healthz():
@@ -139,14 +142,27 @@ def _register_error_pages(app):
 @click.command("create-admin")
 @click.argument("username")
 @click.option("--password", help="At least 10 characters; a random one is generated and printed if omitted.")
-def create_admin_command(username, password):
+@click.option("--display-name", help='What students see as the author, e.g. "Maria from Admissions".')
+def create_admin_command(username, password, display_name):
     """Create an advisor (admin) account."""
     from havana.auth.accounts import create_admin
     try:
-        password = create_admin(username, password)
+        password = create_admin(username, password, display_name)
     except ValueError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"Admin {username!r} created. Password: {password}")
+
+
+@click.command("display-name")
+@click.argument("username")
+@click.argument("display_name", required=False)
+def display_name_command(username, display_name):
+    """Set what students see as an advisor's name (none: "Admissions advisor")."""
+    row = admin_db.admin_by_username(username)
+    if row is None:
+        raise click.ClickException(f"No admin named {username!r}.")
+    admin_db.set_display_name(row["id"], " ".join((display_name or "").split())[:80] or None)
+    click.echo(f"{username!r} is shown to students as {display_name or 'Admissions advisor'!r}.")
 
 
 def ensure_first_admin(config):
@@ -186,7 +202,7 @@ def _stop_gracefully_on_sigterm(app, config):
         # Closing the listener refuses new connections at once (a load balancer moves on);
         # a listener that stays open would queue them unanswered. Open sockets stay up.
         server.socket.close()
-        left = app.extensions["havana"].wait_for_replies(config.SHUTDOWN_GRACE)
+        left = runtime.replies.wait(config.SHUTDOWN_GRACE)
         log.info("stopping with %d AI replies unfinished", left)
         socketio.stop()
 
@@ -200,14 +216,15 @@ def main(argv=None):
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     config = Config()
     app = create_app(config)
-    if argv and argv[0] == "create-admin":
-        create_admin_command.main(args=argv[1:], prog_name="python app.py create-admin")
+    commands = {"create-admin": create_admin_command, "display-name": display_name_command}
+    if argv and argv[0] in commands:
+        commands[argv[0]].main(args=argv[1:], prog_name=f"python app.py {argv[0]}")
         return
     ensure_first_admin(config)
     _stop_gracefully_on_sigterm(app, config)
     print(f" * Havana Chat on http://{config.HOST}:{config.PORT}  "
           f"(database: {db.get_engine().url.get_backend_name()}, "
-          f"assistant: {app.extensions['havana'].active_model()})", flush=True)
+          f"assistant: {active_model()})", flush=True)
     # gevent's WSGI server: no debug reloader, no Werkzeug development server.
     socketio.run(app, host=config.HOST, port=config.PORT, debug=False, use_reloader=False,
                  log_output=config.ACCESS_LOG)

@@ -29,7 +29,7 @@ def worker_exit(server, worker):
 
 def _drain(worker):
     """Let AI replies that are still being generated finish before the worker goes."""
-    app = getattr(worker, "wsgi", None)
-    services = getattr(app, "extensions", {}).get("havana") if app else None
-    if services is not None:
-        services.wait_for_replies(float(os.environ.get("SHUTDOWN_GRACE", "20")))
+    from havana.runtime import runtime
+
+    if runtime.replies is not None:
+        runtime.replies.wait(runtime.config.SHUTDOWN_GRACE)

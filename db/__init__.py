@@ -5,6 +5,7 @@ All SQL lives in this package, in functions named for the question they answer.
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+import logging
 import time
 
 from mysql.connector.connection import MySQLConnection
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, InterfaceError, TimeoutError as PoolTimeout
 
 _engine = None
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(Exception):
@@ -128,31 +130,51 @@ def get_engine():
 
 # The connection of the transaction this greenlet (or thread) is inside, if any.
 _current = ContextVar("havana_db_transaction", default=None)
+# What that transaction runs once it has committed (see on_commit).
+_after_commit = ContextVar("havana_db_after_commit", default=None)
 
 
 @contextmanager
 def transaction():
     """A connection inside one transaction. Raises DatabaseUnavailable when unreachable.
 
-    Inside another `transaction()` block of the same greenlet it joins that transaction, so a
-    service can make several db/ calls cost one checkout and one COMMIT. Keep slow work
-    (model calls) and emits outside such a block.
+    Inside another `transaction()` block of the same greenlet it joins that transaction, so an
+    action's db/ calls cost one checkout and one COMMIT. Keep slow work (model calls) outside.
     """
     joined = _current.get()
     if joined is not None:
         yield joined
         return
+    callbacks = []
     try:
         with get_engine().begin() as conn:
-            token = _current.set(conn)
+            token, queued = _current.set(conn), _after_commit.set(callbacks)
             try:
                 yield conn
             finally:
                 _current.reset(token)
+                _after_commit.reset(queued)
     except (OperationalError, InterfaceError, PoolTimeout) as exc:
         if isinstance(exc, DBAPIError) and not _is_connection_error(exc):
             raise
         raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the change is committed: a failed notification must not undo or hide it
+            log.exception("after-commit callback failed")
+
+
+def on_commit(callback):
+    """Run callback once the outermost transaction commits, never if it rolls back; at once outside one.
+
+    Zulip's send_event_on_commit: events describe committed state only.
+    """
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        callback()
+    else:
+        callbacks.append(callback)
 
 
 def _is_connection_error(exc):

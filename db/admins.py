@@ -7,11 +7,11 @@ from .schema import admins
 _live = admins.c.deleted_at.is_(None)
 
 
-def create_admin(username, password_hash):
+def create_admin(username, password_hash, display_name=None):
     """Create an admin; raises sqlalchemy IntegrityError if the username exists."""
     with transaction() as conn:
         result = conn.execute(insert(admins).values(username=username, password_hash=password_hash,
-                                                    created_at=utcnow()))
+                                                    display_name=display_name, created_at=utcnow()))
     return result.inserted_primary_key[0]
 
 
@@ -34,6 +34,13 @@ def usernames(admin_ids):
         return {}
     with transaction() as conn:
         return dict(conn.execute(select(admins.c.id, admins.c.username).where(admins.c.id.in_(ids))).all())
+
+
+def set_display_name(admin_id, display_name):
+    """What students see as the author of this advisor's messages (None: the neutral default)."""
+    with transaction() as conn:
+        return conn.execute(update(admins).where(admins.c.id == admin_id, _live)
+                            .values(display_name=display_name)).rowcount == 1
 
 
 def set_available(admin_id, available):

@@ -2,7 +2,7 @@
 from sqlalchemy import func, insert, select
 
 from . import transaction, utcnow
-from .schema import bookings, chat_history, chats, model_calls
+from .schema import ROLE_AI, ROLE_STUDENT, bookings, chat_history, chats, model_calls
 
 
 def record_model_calls(chat_id, calls):
@@ -37,7 +37,7 @@ def model_calls_since(since):
 def replies_per_model_since(since):
     with transaction() as conn:
         rows = conn.execute(select(chat_history.c.model, func.count())
-                            .where(chat_history.c.role == "ai", chat_history.c.created_at >= since,
+                            .where(chat_history.c.role == ROLE_AI, chat_history.c.created_at >= since,
                                    chat_history.c.deleted_at.is_(None))
                             .group_by(chat_history.c.model)).all()
     return {model or "unknown": count for model, count in rows}
@@ -64,7 +64,7 @@ def escalated_questions(limit=300):
         for chat in escalated:
             text = conn.execute(
                 select(chat_history.c.message).where(
-                    chat_history.c.chat_id == chat["id"], chat_history.c.role == "human",
+                    chat_history.c.chat_id == chat["id"], chat_history.c.role == ROLE_STUDENT,
                     chat_history.c.created_at <= chat["escalated_at"], chat_history.c.deleted_at.is_(None))
                 .order_by(chat_history.c.id.desc()).limit(1)).scalar()
             if text:

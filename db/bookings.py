@@ -75,12 +75,6 @@ def free_slots(after, limit=200):
     return [_slot(r) for r in rows]
 
 
-def get_slot(slot_id):
-    with transaction() as conn:
-        row = conn.execute(select(bookings).where(bookings.c.id == slot_id, _live)).mappings().first()
-    return _slot(row) if row else None
-
-
 def booking_for_chat(chat_id):
     """The slot this chat holds, or None."""
     with transaction() as conn:
@@ -134,15 +128,28 @@ def claim_slot(slot_id, chat_id, note=None):
     return _slot(row), (_slot(previous) if previous else None)
 
 
-def release_slot(slot_id):
-    """Free a booked slot; returns the slot as it was (with its chat_id), or None if it was free."""
+def chat_of_slot(slot_id):
+    """The chat holding this live slot, or None when it is free (or unknown)."""
+    with transaction() as conn:
+        return conn.execute(select(bookings.c.chat_id).where(bookings.c.id == slot_id, _live)).scalar()
+
+
+def release_chat_booking(chat_id):
+    """Free the slot this chat holds; returns the slot as it was, or None if it held none."""
+    slot = booking_for_chat(chat_id)
+    return release_slot(slot["id"], chat_id) if slot else None
+
+
+def release_slot(slot_id, chat_id):
+    """Free the slot if chat_id holds it; returns the slot as it was, or None if that chat did not hold it."""
     now = utcnow()
     with transaction() as conn:
-        row = conn.execute(select(bookings).where(bookings.c.id == slot_id, _live)).mappings().first()
-        if not row or row["chat_id"] is None:
+        row = conn.execute(select(bookings).where(bookings.c.id == slot_id, bookings.c.chat_id == chat_id, _live)
+                           ).mappings().first()
+        if row is None:
             return None
         result = conn.execute(
-            update(bookings).where(bookings.c.id == slot_id, bookings.c.chat_id == row["chat_id"])
+            update(bookings).where(bookings.c.id == slot_id, bookings.c.chat_id == chat_id)
             .values(chat_id=None, booked_at=None, note=None, updated_at=now,
                     cancelled_count=bookings.c.cancelled_count + 1)
         )

@@ -3,10 +3,13 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 
 from . import transaction, utcnow
-from .schema import chat_history, chats
+from .history import with_author_names
+from .schema import CHAT_STATUSES, ROLE_STUDENT, STATUS_AI, STATUS_CLOSED, STATUS_HUMAN, STATUS_WAITING, chat_history, chats
+
+_live = chats.c.deleted_at.is_(None)
 
 
 def hash_token(token):
@@ -18,10 +21,10 @@ def create_chat():
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = {
-        "id": uuid.uuid4().hex, "token_hash": hash_token(token), "status": "ai",
-        "is_human_enabled": False, "escalation_reason": None, "escalated_at": None,
+        "id": uuid.uuid4().hex, "token_hash": hash_token(token), "status": STATUS_AI,
+        "escalation_reason": None, "escalated_at": None, "taken_by": None, "brief": None,
         "created_at": now, "updated_at": now, "last_message_at": now, "deleted_at": None,
-        "admin_read_id": 0,
+        "admin_read_id": 0, "closed_at": None, "rating": None, "rating_comment": None,
     }
     with transaction() as conn:
         conn.execute(insert(chats).values(**row))
@@ -30,13 +33,31 @@ def create_chat():
 
 def get_chat(chat_id):
     """The live (not deleted) chat with this id, or None."""
-    if not isinstance(chat_id, str) or len(chat_id) > 32:
+    if not _valid_id(chat_id):
         return None
     with transaction() as conn:
-        row = conn.execute(
-            select(chats).where(chats.c.id == chat_id, chats.c.deleted_at.is_(None))
-        ).mappings().first()
+        row = conn.execute(select(chats).where(chats.c.id == chat_id, _live)).mappings().first()
     return dict(row) if row else None
+
+
+def lock_chat(chat_id):
+    """The live chat, locked until the surrounding transaction ends (writers to one chat queue); or None."""
+    if not _valid_id(chat_id):
+        return None
+    with transaction() as conn:
+        if conn.dialect.name == "sqlite":
+            # SQLite has no row locks: a first write takes the database's write lock now, so two
+            # actions queue here instead of failing when the second one upgrades its read lock.
+            conn.execute(update(chats).where(chats.c.id == chat_id).values(updated_at=chats.c.updated_at))
+            query = select(chats).where(chats.c.id == chat_id, _live)
+        else:
+            query = select(chats).where(chats.c.id == chat_id, _live).with_for_update()
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def _valid_id(chat_id):
+    return isinstance(chat_id, str) and 0 < len(chat_id) <= 32
 
 
 def token_matches(chat, token):
@@ -44,30 +65,55 @@ def token_matches(chat, token):
     return isinstance(token, str) and secrets.compare_digest(chat["token_hash"], hash_token(token))
 
 
-def update_chat(chat_id, **values):
-    """Set columns on a live chat; returns the updated row or None if it does not exist."""
+def _transition(chat_id, allowed, **values):
+    """Set values on the live chat if its status is one of `allowed` (and any extra guard); True if it changed."""
+    guard = values.pop("guard", None)
     values["updated_at"] = utcnow()
+    conditions = [chats.c.id == chat_id, _live, chats.c.status.in_(allowed)]
+    if guard is not None:
+        conditions.append(guard)
     with transaction() as conn:
-        result = conn.execute(
-            update(chats).where(chats.c.id == chat_id, chats.c.deleted_at.is_(None)).values(**values)
-        )
-        if result.rowcount == 0:
-            return None
-        row = conn.execute(select(chats).where(chats.c.id == chat_id)).mappings().first()
-    return dict(row)
+        return conn.execute(update(chats).where(*conditions).values(**values)).rowcount == 1
+
+
+def take_over(chat_id, admin_id):
+    """An advisor takes the chat (the assistant stops) unless another advisor holds it; True if taken now."""
+    return _transition(chat_id, CHAT_STATUSES, status=STATUS_HUMAN, taken_by=admin_id, closed_at=None,
+                       guard=or_(chats.c.taken_by.is_(None), chats.c.taken_by == admin_id))
+
+
+def hand_back(chat_id, admin_id):
+    """The holding advisor (or anyone, when nobody holds it) gives the chat back to the assistant."""
+    return _transition(chat_id, (STATUS_HUMAN,), status=STATUS_AI, taken_by=None,
+                       guard=or_(chats.c.taken_by.is_(None), chats.c.taken_by == admin_id))
 
 
 def escalate(chat_id, reason):
-    """Mark a chat as waiting for a human unless a human already has it; returns the row."""
-    now = utcnow()
+    """Mark a chat as waiting for a human unless a human has it already; True if it changed."""
+    return _transition(chat_id, (STATUS_AI, STATUS_CLOSED), status=STATUS_WAITING, escalation_reason=reason,
+                       escalated_at=utcnow(), closed_at=None)
+
+
+def close(chat_id):
+    """Close the conversation (nobody holds it any more); True if it was open."""
+    return _transition(chat_id, (STATUS_AI, STATUS_WAITING, STATUS_HUMAN), status=STATUS_CLOSED, taken_by=None,
+                       closed_at=utcnow())
+
+
+def reopen(chat_id):
+    """A closed chat goes back to the assistant; True if it was closed."""
+    return _transition(chat_id, (STATUS_CLOSED,), status=STATUS_AI, closed_at=None)
+
+
+def rate(chat_id, rating, comment):
+    """Store the student's rating of a closed chat; True if it is closed."""
+    return _transition(chat_id, (STATUS_CLOSED,), rating=rating, rating_comment=comment)
+
+
+def set_brief(chat_id, brief):
+    """Store the hand-off brief (JSON text) of a live chat."""
     with transaction() as conn:
-        conn.execute(
-            update(chats)
-            .where(chats.c.id == chat_id, chats.c.deleted_at.is_(None), chats.c.status.in_(("ai", "closed")))
-            .values(status="waiting_human", escalation_reason=reason, escalated_at=now, updated_at=now)
-        )
-        row = conn.execute(select(chats).where(chats.c.id == chat_id)).mappings().first()
-    return dict(row) if row else None
+        conn.execute(update(chats).where(chats.c.id == chat_id, _live).values(brief=brief))
 
 
 def list_chats(status=None, escalated=None, limit=50, offset=0):
@@ -85,10 +131,10 @@ def list_chats(status=None, escalated=None, limit=50, offset=0):
     last_id = (select(func.max(chat_history.c.id)).where(chat_history.c.chat_id == chats.c.id, live)
                .correlate(chats).scalar_subquery())
     unread = (select(func.count()).select_from(chat_history)
-              .where(chat_history.c.chat_id == chats.c.id, chat_history.c.role == "human",
+              .where(chat_history.c.chat_id == chats.c.id, chat_history.c.role == ROLE_STUDENT,
                      chat_history.c.id > chats.c.admin_read_id, live)
               .correlate(chats).scalar_subquery())
-    waiting_first = case((chats.c.status == "waiting_human", 0), else_=1)
+    waiting_first = case((chats.c.status == STATUS_WAITING, 0), else_=1)
     with transaction() as conn:
         total = conn.execute(select(func.count()).select_from(chats).where(*conditions)).scalar()
         rows = conn.execute(
@@ -99,7 +145,7 @@ def list_chats(status=None, escalated=None, limit=50, offset=0):
         ).mappings().all()
         ids = [r["last_message_id"] for r in rows if r["last_message_id"]]
         last = {m["id"]: dict(m) for m in conn.execute(
-            select(chat_history).where(chat_history.c.id.in_(ids))).mappings()} if ids else {}
+            with_author_names().where(chat_history.c.id.in_(ids))).mappings()} if ids else {}
     return [dict(r, last_message=last.get(r["last_message_id"])) for r in rows], total
 
 
@@ -107,7 +153,7 @@ def waiting_queue():
     """Ids of chats waiting for a human, first escalated first."""
     with transaction() as conn:
         return list(conn.execute(
-            select(chats.c.id).where(chats.c.status == "waiting_human", chats.c.deleted_at.is_(None))
+            select(chats.c.id).where(chats.c.status == STATUS_WAITING, _live)
             .order_by(chats.c.escalated_at, chats.c.id)).scalars())
 
 

@@ -14,15 +14,24 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 MYSQL_TABLE = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci",
                "mysql_engine": "InnoDB"}
 
-CHAT_STATUSES = ("ai", "waiting_human", "human", "closed")
-ROLES = ("human", "ai", "human_operator", "system")
+# A chat's one state. havana/protocol.py re-exports these names: the wire uses the same words.
+STATUS_AI = "ai"  # the assistant answers
+STATUS_WAITING = "waiting_human"  # escalated: the assistant still answers until an advisor takes over
+STATUS_HUMAN = "human"  # an advisor holds it (chats.taken_by); the assistant is silent
+STATUS_CLOSED = "closed"
+CHAT_STATUSES = (STATUS_AI, STATUS_WAITING, STATUS_HUMAN, STATUS_CLOSED)
+
+ROLE_STUDENT = "human"
+ROLE_AI = "ai"
+ROLE_OPERATOR = "human_operator"  # an advisor writing to the student
+ROLE_SYSTEM = "system"  # inline notices ("Call booked for ...")
+ROLES = (ROLE_STUDENT, ROLE_AI, ROLE_OPERATOR, ROLE_SYSTEM)
 
 chats = Table(
     "chats", metadata,
     Column("id", String(32), primary_key=True),
     Column("token_hash", String(64), nullable=False),
-    Column("status", String(16), nullable=False, default="ai"),
-    Column("is_human_enabled", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False, default=STATUS_AI),
     Column("escalation_reason", Text),
     Column("escalated_at", Timestamp),
     Column("created_at", Timestamp, nullable=False),
@@ -52,7 +61,8 @@ chat_history = Table(
     Column("message", Text, nullable=False),
     Column("model", String(64)),
     Column("client_id", String(64)),
-    Column("author", String(64)),  # the advisor who wrote a human_operator message
+    Column("author", String(64)),  # the advisor (username) who wrote a human_operator message
+    Column("source", Text),  # the knowledge-base sections an AI answer quotes, joined with " · "
     Column("created_at", Timestamp, nullable=False),
     Column("deleted_at", Timestamp),
     # A retried send (same client id) is stored once.
@@ -91,6 +101,8 @@ admins = Table(
     "admins", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False),
+    # What students see as the author of this advisor's messages; null shows "Admissions advisor".
+    Column("display_name", String(80)),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("last_login_at", Timestamp),

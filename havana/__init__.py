@@ -1,1 +1,1 @@
-"""Havana Chat: the web layer (configuration, protocol, services, blueprints)."""
+"""Havana Chat: the web layer (configuration, protocol, actions, broadcast, blueprints)."""

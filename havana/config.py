@@ -1,86 +1,143 @@
-"""Configuration: one class, read from the environment (and `.env`)."""
+"""Configuration: one typed class read from the environment (and `.env`), validated at start.
+
+A value of the wrong type, an unknown key in `.env` or passed to Config(...), and an environment
+variable one typo away from a setting (or an unknown HAVANA_* one) stop the start with a clear
+error instead of being silently ignored.
+"""
 import os
+from datetime import time
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Literal, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dotenv import load_dotenv
+import limits
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from havana.hours import BusinessHours
 
 ROOT = Path(__file__).resolve().parent.parent
 
-load_dotenv(ROOT / ".env")
+# HAVANA_* variables that are not settings: the test suite's switches (tests/conftest.py).
+OTHER_HAVANA_VARIABLES = ("HAVANA_REQUIRE_MYSQL", "HAVANA_REQUIRE_BROWSER")
 
-
-def _int(name, default):
-    return int(os.environ.get(name, default))
-
-
-def _float(name, default):
-    return float(os.environ.get(name, default))
-
-
-def _bool(name, default):
-    return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
+CommaList = Annotated[list[str], NoDecode]
 
 
 def default_database_url():
     return f"sqlite:///{ROOT / 'instance' / 'havana.sqlite3'}"
 
 
-class Config:
-    """Every setting the app reads; tests pass their own subclass or overrides."""
+class Config(BaseSettings):
+    """Every setting the app reads; tests pass their own values as keyword arguments."""
 
-    def __init__(self, **overrides):
-        env = os.environ.get
-        self.ENV = env("HAVANA_ENV", "development")
-        self.SECRET_KEY = env("SECRET_KEY") or None
-        self.HOST = env("HOST", "127.0.0.1")
-        self.PORT = _int("PORT", 3000)
+    # An empty variable (FOO=) counts as unset, as it did with the hand-written reader.
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="forbid", case_sensitive=True,
+                                      env_ignore_empty=True, populate_by_name=True, validate_default=True)
 
-        self.DATABASE_URL = env("DATABASE_URL") or default_database_url()
-        self.DB_POOL_SIZE = _int("DB_POOL_SIZE", 10)
-        self.DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 20)
-        self.DB_POOL_TIMEOUT = _float("DB_POOL_TIMEOUT", 30)
-        self.DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)
-        self.AUTO_MIGRATE = _bool("AUTO_MIGRATE", self.ENV != "production")
+    ENV: Literal["development", "production"] = Field("development", alias="HAVANA_ENV")
+    SECRET_KEY: Optional[str] = None
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(3000, ge=1, le=65535)
 
-        self.KNOWLEDGE_BASE_PATH = env("KNOWLEDGE_BASE_PATH", str(ROOT / "school_data.txt"))
-        self.INSTITUTION_NAME = env("INSTITUTION_NAME", "Havana University")
-        self.OPENAI_API_KEY = env("OPENAI_API_KEY") or None
-        self.OPENAI_MODEL = env("OPENAI_MODEL", "gpt-4o")
-        self.OPENAI_BASE_URL = env("OPENAI_BASE_URL") or None
-        self.GOOGLE_API_KEY = env("GOOGLE_API_KEY") or None
-        self.GEMINI_MODEL = env("GEMINI_MODEL", "gemini-2.5-pro")
-        self.GEMINI_BASE_URL = env("GEMINI_BASE_URL") or None
-        self.AI_TIMEOUT = _float("AI_TIMEOUT", 30)
-        self.AI_MAX_RETRIES = _int("AI_MAX_RETRIES", 1)
-        self.AI_MAX_TOOL_STEPS = _int("AI_MAX_TOOL_STEPS", 4)
-        self.AI_MAX_CONCURRENT_REPLIES = _int("AI_MAX_CONCURRENT_REPLIES", 200)
+    DATABASE_URL: str = ""
+    DB_POOL_SIZE: int = Field(10, ge=1)
+    DB_MAX_OVERFLOW: int = Field(20, ge=0)
+    DB_POOL_TIMEOUT: float = Field(30, gt=0)
+    DB_POOL_RECYCLE: int = Field(1800, ge=-1)
+    AUTO_MIGRATE: Optional[bool] = None  # unset: on except in production
 
-        self.ASYNC_MODE = env("ASYNC_MODE", "gevent")
-        self.ACCESS_LOG = _bool("ACCESS_LOG", False)
-        self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o.strip()]
-        self.REDIS_URL = env("REDIS_URL") or None
-        self.SOCKETIO_MESSAGE_QUEUE = env("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
-        self.SOCKETIO_CHANNEL = env("SOCKETIO_CHANNEL", "havana-chat")
-        self.MAX_HTTP_BUFFER_SIZE = _int("MAX_HTTP_BUFFER_SIZE", 64 * 1024)
-        self.MAX_MESSAGE_LENGTH = _int("MAX_MESSAGE_LENGTH", 2000)
-        self.MAX_CHATS_PER_CONNECTION = _int("MAX_CHATS_PER_CONNECTION", 20)
-        self.RATE_MESSAGES_PER_CHAT = env("RATE_MESSAGES_PER_CHAT", "20/minute")
-        self.RATE_MESSAGES_PER_ADDRESS = env("RATE_MESSAGES_PER_ADDRESS", "120/minute")
-        self.RATE_CHATS_PER_ADDRESS = env("RATE_CHATS_PER_ADDRESS", "60/hour")
-        self.ADMIN_RECHECK_SECONDS = _float("ADMIN_RECHECK_SECONDS", 2)
-        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
-        self.SHUTDOWN_GRACE = _float("SHUTDOWN_GRACE", 20)
-        self.SLOT_TIMES = env("SLOT_TIMES", "09:00,10:00,11:00,14:00,15:00,16:00").split(",")
-        self.SLOT_DAYS = _int("SLOT_DAYS", 7)
-        self.TIMEZONE = env("TIMEZONE", "America/Havana")
-        self.BUSINESS_HOURS = env("BUSINESS_HOURS", "Mon-Fri 09:00-17:00")
-        self.AVG_HANDLE_MINUTES = _float("AVG_HANDLE_MINUTES", 4)
+    KNOWLEDGE_BASE_PATH: str = str(ROOT / "school_data.txt")
+    INSTITUTION_NAME: str = "Havana University"
+    OPENAI_API_KEY: Optional[str] = None
+    OPENAI_MODEL: str = "gpt-4o"
+    OPENAI_BASE_URL: Optional[str] = None
+    GOOGLE_API_KEY: Optional[str] = None
+    GEMINI_MODEL: str = "gemini-2.5-pro"
+    GEMINI_BASE_URL: Optional[str] = None
+    AI_TIMEOUT: float = Field(30, gt=0)
+    AI_MAX_RETRIES: int = Field(1, ge=0)
+    AI_MAX_TOOL_STEPS: int = Field(4, ge=1)
+    AI_MAX_CONCURRENT_REPLIES: int = Field(200, ge=1)
 
-        for key, value in overrides.items():
-            setattr(self, key, value)
+    ASYNC_MODE: Literal["gevent", "threading"] = "gevent"  # tests run the app in their own process
+    ACCESS_LOG: bool = False
+    ALLOWED_ORIGINS: CommaList = []
+    REDIS_URL: Optional[str] = None
+    SOCKETIO_MESSAGE_QUEUE: Optional[str] = None  # unset: REDIS_URL
+    SOCKETIO_CHANNEL: str = "havana-chat"
+    MAX_HTTP_BUFFER_SIZE: int = Field(64 * 1024, ge=1024)
+    MAX_MESSAGE_LENGTH: int = Field(2000, ge=1)
+    MAX_CHATS_PER_CONNECTION: int = Field(20, ge=1)
+    RATE_MESSAGES_PER_CHAT: str = "20/minute"
+    RATE_MESSAGES_PER_ADDRESS: str = "120/minute"
+    RATE_CHATS_PER_ADDRESS: str = "60/hour"
+    ADMIN_RECHECK_SECONDS: float = Field(2, ge=0)
+    TRUSTED_PROXIES: int = Field(0, ge=0)
+    SHUTDOWN_GRACE: float = Field(20, ge=0)
+    SLOT_TIMES: CommaList = ["09:00", "10:00", "11:00", "14:00", "15:00", "16:00"]
+    SLOT_DAYS: int = Field(7, ge=1, le=366)
+    TIMEZONE: str = "America/Havana"
+    BUSINESS_HOURS: str = "Mon-Fri 09:00-17:00"
+    AVG_HANDLE_MINUTES: float = Field(4, gt=0)
+
+    def __init__(self, **values):
+        _refuse_misspelt_environment()
+        super().__init__(**values)
+
+    @field_validator("SECRET_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_API_KEY", "GEMINI_BASE_URL",
+                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ALLOWED_ORIGINS", "SLOT_TIMES", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("SLOT_TIMES")
+    @classmethod
+    def _times(cls, value):
+        for item in value:
+            try:
+                time.fromisoformat(item)
+            except ValueError:
+                raise ValueError(f"{item!r} is not a time like 09:00") from None
+        return value
+
+    @field_validator("RATE_MESSAGES_PER_CHAT", "RATE_MESSAGES_PER_ADDRESS", "RATE_CHATS_PER_ADDRESS")
+    @classmethod
+    def _rate(cls, value):
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate like 20/minute") from None
+        return value
+
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _zone(cls, value):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone like America/Havana") from None
+        return value
+
+    @field_validator("BUSINESS_HOURS")
+    @classmethod
+    def _hours(cls, value):
+        BusinessHours(value)  # raises ValueError naming the part it cannot read
+        return value
+
+    @model_validator(mode="after")
+    def _derived(self):
+        self.DATABASE_URL = self.DATABASE_URL or default_database_url()
+        if self.AUTO_MIGRATE is None:
+            self.AUTO_MIGRATE = not self.is_production
+        self.SOCKETIO_MESSAGE_QUEUE = self.SOCKETIO_MESSAGE_QUEUE or self.REDIS_URL
+        return self
 
     @cached_property
     def business_hours(self):
@@ -89,3 +146,31 @@ class Config:
     @property
     def is_production(self):
         return self.ENV == "production"
+
+
+def _setting_names():
+    return {field.alias or name for name, field in Config.model_fields.items()}
+
+
+def _refuse_misspelt_environment():
+    """An environment variable meant for us but misspelt would otherwise be silently ignored."""
+    names = _setting_names()
+    for variable in os.environ:
+        if variable in names or variable in OTHER_HAVANA_VARIABLES:
+            continue
+        near = next((n for n in sorted(names) if len(n) >= 8 and _one_edit_apart(variable, n)), None)
+        if near or variable.startswith("HAVANA_"):
+            hint = f"; did you mean {near}?" if near else ""
+            raise ValueError(f"Unknown setting {variable} in the environment{hint} (see README.md, Configuration)")
+
+
+def _one_edit_apart(a, b):
+    """One letter inserted, removed, replaced, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))

@@ -1,9 +1,10 @@
 """Shapes of client -> server payloads. Strict: a wrong type is refused, not coerced."""
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from havana.errors import invalid_payload
+from havana.protocol import CHAT_STATUSES
 
 
 class Payload(BaseModel):
@@ -34,6 +35,83 @@ class RateChat(Payload):
     comment: Optional[str] = Field(None, max_length=1000)
 
 
+class AdminConnect(Payload):
+    chat_id: Optional[str] = Field(None, min_length=1, max_length=32)
+
+
+class ChatRef(Payload):
+    chat_id: str = Field(min_length=1, max_length=32)
+
+
+class AdminMessage(ChatRef):
+    message: str
+    client_id: Optional[str] = Field(None, min_length=1, max_length=64)
+
+
+class ToggleHuman(ChatRef):
+    enabled: bool
+
+
+class AdminTyping(ChatRef):
+    typing: bool
+
+
+class Availability(Payload):
+    available: bool
+
+
+# -- REST bodies and query strings (/api) ------------------------------------------------
+
+class ChatListQuery(Payload):
+    status: Optional[Literal[CHAT_STATUSES]] = None
+    escalated: Optional[bool] = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10**9)
+
+
+class AnalyticsQuery(Payload):
+    days: int = Field(14, ge=1, le=365)
+
+
+class AnswersQuery(Payload):
+    status: Optional[Literal["pending", "approved"]] = None
+
+
+class ModelChoice(Payload):
+    model: str = Field(min_length=1, max_length=32)
+
+
+class NewAnswer(Payload):
+    question: str
+    answer: str
+    source_message_id: Optional[int] = Field(None, ge=1)
+
+
+class AnswerReview(Payload):
+    question: Optional[str] = None
+    answer: Optional[str] = None
+    status: Optional[Literal["pending", "approved"]] = None
+
+
+class Canned(Payload):
+    shortcut: str = Field(max_length=64)
+    text: str
+
+
+class DisplayName(Payload):
+    # Blank or null goes back to the neutral "Admissions advisor".
+    display_name: Optional[str] = Field(None, max_length=80)
+
+
+def parse_query(model, args):
+    """Validate a query string (every value is text; "true"/"1" are booleans); same errors as parse()."""
+    data = {key: value for key, value in args.items() if value != ""}
+    try:
+        return model.model_validate_strings(data)
+    except ValidationError as exc:
+        raise _refused(exc) from None
+
+
 def parse(model, data):
     """Validate a socket payload; raises ClientError('invalid_payload') naming the bad field."""
     if data is None:
@@ -43,6 +121,10 @@ def parse(model, data):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(x) for x in first["loc"]) or "payload"
-        raise invalid_payload(f"Invalid field '{field}': {first['msg']}.") from None
+        raise _refused(exc) from None
+
+
+def _refused(exc):
+    first = exc.errors(include_url=False)[0]
+    field = ".".join(str(x) for x in first["loc"]) or "payload"
+    return invalid_payload(f"Invalid field '{field}': {first['msg']}.")

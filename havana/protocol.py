@@ -1,20 +1,36 @@
-"""Socket.IO event names, rooms and payload shapes, written down once (docs/protocol.md)."""
+"""Socket.IO event names, rooms and payload shapes, written down once (docs/protocol.md).
+
+Each shape exists for its audience: `student_*` payloads go to a student's page and never carry
+advisor account names, escalation reasons or briefs; `desk_*` payloads go to signed-in advisors.
+"""
 import json
 
 from assistant.when import slot_label
+from db.schema import (  # noqa: F401  (the chat statuses and message roles, named once)
+    CHAT_STATUSES, ROLE_AI, ROLE_OPERATOR, ROLE_STUDENT, ROLE_SYSTEM, ROLES, STATUS_AI, STATUS_CLOSED,
+    STATUS_HUMAN, STATUS_WAITING,
+)
 
-# client -> server
+# client -> server, student page
 STUDENT_CONNECT = "student_connect"
 STUDENT_MESSAGE = "student_message"
+STUDENT_TYPING = "student_typing"
+RATE_CHAT = "rate_chat"
+
+# client -> server, dashboard
 ADMIN_CONNECT = "admin_connect"
 ADMIN_MESSAGE = "admin_message"
 ADMIN_DISCONNECT_FROM_CHAT = "admin_disconnect_from_chat"
 TOGGLE_HUMAN_ENABLED = "toggle_human_enabled"
+ADMIN_TYPING = "admin_typing"
+SET_AVAILABILITY = "set_availability"
+CLOSE_CHAT = "close_chat"
+REOPEN_CHAT = "reopen_chat"
 
 # server -> client
 NEW_MESSAGE = "new_message"
-CHAT_CREATED = "chat_created"
-STUDENT_CONNECTED = "student_connected"
+MESSAGE_DELTA = "message_delta"
+CHAT_CREATED = "chat_created"  # to the desk only: the student's page has its chat from the connect ack
 TYPING = "typing"
 ESCALATION_TRIGGERED = "escalation_triggered"
 HUMAN_ENABLED_CHANGED = "human_enabled_changed"
@@ -22,7 +38,6 @@ BOOKING_CONFIRMED = "booking_confirmed"
 BOOKING_CANCELLED = "booking_cancelled"
 ADMIN_STATUS_CHANGED = "admin_status_changed"
 MODEL_CHANGED = "model_changed"
-MESSAGE_DELTA = "message_delta"
 BRIEF_READY = "brief_ready"
 QUEUE_STATUS = "queue_status"
 AVAILABILITY_CHANGED = "availability_changed"
@@ -31,20 +46,16 @@ KNOWLEDGE_CHANGED = "knowledge_changed"
 CHAT_CLOSED = "chat_closed"
 CHAT_REOPENED = "chat_reopened"
 CHAT_RATED = "chat_rated"
-
-# client -> server (the desk's second round)
-STUDENT_TYPING = "student_typing"
-RATE_CHAT = "rate_chat"
-ADMIN_TYPING = "admin_typing"
-SET_AVAILABILITY = "set_availability"
-CLOSE_CHAT = "close_chat"
-REOPEN_CHAT = "reopen_chat"
 ERROR = "error"
 
 ADMINS_ROOM = "admins"
 
+# What a student sees as the author of an advisor's message until the advisor sets a display name.
+DEFAULT_ADVISOR_NAME = "Admissions advisor"
+
 
 def chat_room(chat_id):
+    """The student's connections to this chat."""
     return f"chat:{chat_id}"
 
 
@@ -70,14 +81,33 @@ def model_label(model):
     return f"{PROVIDER_NAMES.get(provider, provider)} {name}".strip()
 
 
-def message_payload(row):
-    return {
+def advisor_name(display_name):
+    return display_name or DEFAULT_ADVISOR_NAME
+
+
+# -- messages ------------------------------------------------------------------------------
+
+def student_message(row):
+    """A chat_history row as the student sees it (`author_name`, never the advisor's account)."""
+    payload = {
         "id": row["id"], "chat_id": row["chat_id"], "role": row["role"], "message": row["message"],
         "model": (row.get("model") or "").partition(":")[0] or None, "model_label": model_label(row.get("model")),
-        "created_at": iso(row["created_at"]), "client_id": row.get("client_id"),
-        **({"author": row["author"]} if row.get("author") else {}),
+        "created_at": iso(row["created_at"]), "client_id": row.get("client_id"), "source": row.get("source"),
     }
+    if row["role"] == ROLE_OPERATOR:
+        payload["author_name"] = advisor_name(row.get("author_display"))
+    return payload
 
+
+def desk_message(row):
+    """A chat_history row as advisors see it: the student's view plus the author's account name."""
+    payload = student_message(row)
+    if row.get("author"):
+        payload["author"] = row["author"]
+    return payload
+
+
+# -- chats ---------------------------------------------------------------------------------
 
 def booking_payload(slot):
     if not slot:
@@ -86,23 +116,43 @@ def booking_payload(slot):
             "label": slot_label(slot["date"], slot["time"])}
 
 
-def chat_payload(chat, booking=None, advisors_online=0):
+def student_chat(chat, booking=None, advisors_online=0):
+    """The chat as its student sees it."""
     return {
-        "id": chat["id"], "status": chat["status"], "is_human_enabled": bool(chat["is_human_enabled"]),
-        "escalation_reason": chat["escalation_reason"], "advisors_online": advisors_online,
-        "created_at": iso(chat["created_at"]), "last_message_at": iso(chat["last_message_at"]),
-        "booking": booking_payload(booking),
+        "id": chat["id"], "status": chat["status"], "is_human_enabled": chat["status"] == STATUS_HUMAN,
+        "advisors_online": advisors_online, "created_at": iso(chat["created_at"]),
+        "last_message_at": iso(chat["last_message_at"]), "booking": booking_payload(booking),
         "closed_at": iso(chat.get("closed_at")), "rating": chat.get("rating"),
     }
 
 
-def admin_chat_payload(chat, booking, viewers):
-    """A chat as the dashboard lists it."""
+def desk_chat(chat, booking, viewers, holder=None):
+    """A chat as the dashboard lists it; `holder` is the username of the advisor who has taken it over."""
     last = chat.get("last_message")
-    return {**chat_payload(chat, booking, len(viewers)), "viewers": viewers, "unread": int(chat.get("unread") or 0),
+    return {**student_chat(chat, booking, len(viewers)), "escalation_reason": chat["escalation_reason"],
+            "viewers": viewers, "unread": int(chat.get("unread") or 0),
             "escalated_at": iso(chat.get("escalated_at")), "brief": json_or_none(chat.get("brief")),
             "rating_comment": chat.get("rating_comment"),
-            "last_message": message_payload(last) if last else None}
+            "taken_by": holder if chat["status"] == STATUS_HUMAN else None,
+            "last_message": desk_message(last) if last else None}
+
+
+def student_chat_state(chat, advisor=None):
+    """A change of hands or of lifecycle, as the student sees it; `advisor` is the one who took over."""
+    payload = {"chat_id": chat["id"], "status": chat["status"], "is_human_enabled": chat["status"] == STATUS_HUMAN}
+    if advisor is not None and chat["status"] == STATUS_HUMAN:
+        payload["author_name"] = advisor_name(advisor.display_name)
+    return payload
+
+
+def desk_chat_state(chat, by=None, holder=None):
+    """The same change for advisors: who did it (`by`) and who holds the chat now (`taken_by`)."""
+    payload = {"chat_id": chat["id"], "status": chat["status"], "is_human_enabled": chat["status"] == STATUS_HUMAN,
+               "by": by.username if by else None,
+               "taken_by": holder.username if holder and chat["status"] == STATUS_HUMAN else None}
+    if holder is not None and chat["status"] == STATUS_HUMAN:
+        payload["author_name"] = advisor_name(holder.display_name)
+    return payload
 
 
 def json_or_none(raw):

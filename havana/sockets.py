@@ -2,10 +2,10 @@
 import functools
 import logging
 
-from flask_socketio import emit
+from flask import request
 
 import db
-from havana import protocol as p
+from havana import broadcast
 from havana.errors import INTERNAL, UNAVAILABLE, ClientError
 from havana.extensions import socketio
 
@@ -27,7 +27,7 @@ def on_event(name):
             except Exception:
                 log.exception("socket event %s failed", name)
                 error = dict(zip(("code", "message"), INTERNAL))
-            emit(p.ERROR, {**error, "event": name})
+            broadcast.refused(request.sid, name, error)
             return {"ok": False, "error": error}
 
         return socketio.on(name)(wrapper)

@@ -104,6 +104,88 @@ def migrated(database_url):
     db.get_engine().dispose()
 
 
+# -- the app in this process -------------------------------------------------------------
+
+class CapturedSocket:
+    """A Flask-SocketIO test client: every event the server emits to it is kept in order."""
+
+    def __init__(self, client):
+        self.client = client
+
+    @property
+    def events(self):
+        return [(e["name"], e["args"][0] if e["args"] else None) for e in list(self.client.queue)]
+
+    def of(self, event):
+        return [data for name, data in self.events if name == event]
+
+    def call(self, event, data=None):
+        """Emit and return the ack (handlers run in this thread)."""
+        return self.client.emit(event, data, callback=True)
+
+    def wait_for(self, event, predicate=lambda data: True, timeout=10):
+        found = []
+        wait_until(lambda: found.extend(d for d in self.of(event) if predicate(d)) or found, timeout)
+        return found[0]
+
+
+class InProcess:
+    """The app built in the test's own process (threading mode), so its rules can be tested one by one."""
+
+    def __init__(self, config):
+        from app import create_app
+        from havana.extensions import socketio as server
+        self.config, self.app, self.server = config, create_app(config), server
+        self.sockets = []
+
+    def student(self):
+        return self._socket(self.app.test_client())
+
+    def advisor(self, username, display_name=None):
+        """(socket, Admin): a signed-in advisor's dashboard connection, and the account."""
+        from db import admins as admin_db
+        from havana.auth.accounts import Admin
+        row = admin_db.admin_by_username(username)
+        if row is None:
+            admin_db.create_admin(username, "not-a-real-hash", display_name)
+            row = admin_db.admin_by_username(username)
+        web = self.app.test_client()
+        with web.session_transaction() as session:
+            session["_user_id"] = Admin(row).get_id()
+            session["_fresh"] = True
+        socket = self._socket(web)
+        assert socket.call("admin_connect", {})["ok"]
+        return socket, Admin(row)
+
+    def _socket(self, web):
+        socket = CapturedSocket(self.server.test_client(self.app, flask_test_client=web))
+        self.sockets.append(socket)
+        return socket
+
+    def close(self):
+        from havana.runtime import runtime
+        runtime.replies.wait(15)
+        for socket in self.sockets:
+            if socket.client.is_connected():
+                socket.client.disconnect()
+        db.get_engine().dispose()
+
+
+@pytest.fixture
+def inprocess(tmp_path):
+    """Factory: inprocess(database_url=None, **config) -> InProcess on that database (SQLite by default)."""
+    made = []
+
+    def make(database_url=None, **overrides):
+        overrides = {"ASYNC_MODE": "threading", "REDIS_URL": None, "SOCKETIO_MESSAGE_QUEUE": None, **overrides}
+        made.append(InProcess(make_config(database_url or f"sqlite:///{tmp_path / 'app.sqlite3'}", **overrides)))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.close()
+
+
 # -- the live server ---------------------------------------------------------------------
 
 def free_port():
@@ -266,6 +348,11 @@ def admin(connect, live_server, admin_session):
     return client
 
 
+def post(session, url, method="post", **kwargs):
+    """A write to the API with the session's CSRF token."""
+    return getattr(session, method)(url, headers={"X-CSRFToken": session.csrf_token}, **kwargs)
+
+
 def connect_admin(connect, server, session):
     """A socket client carrying the admin's session cookie."""
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
@@ -317,6 +404,14 @@ def page_factory(browser):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def wait_until(condition, timeout=10):
+    """Poll condition() until it is true; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def ai_reply(client, chat_id, after_id, timeout=15):

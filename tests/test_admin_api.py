@@ -4,17 +4,13 @@ import re
 import pytest
 import requests
 
-from conftest import ai_reply
+from conftest import ai_reply, post
 from test_student_events import new_chat, send
 
 
 @pytest.fixture(scope="module")
 def session(live_server):
     return live_server.sign_in()
-
-
-def post(session, url, **kwargs):
-    return session.post(url, headers={"X-CSRFToken": session.csrf_token}, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +130,41 @@ def test_bookings_panel_and_cancel(live_server, session, escalated_chat):
     assert "was cancelled" in detail["messages"][-1]["message"]
     again = post(session, live_server.url + f"/api/bookings/{booked[0]['id']}/cancel")
     assert again.status_code == 404
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("patch", "/api/knowledge/1", {"status": "published"}),
+    ("patch", "/api/knowledge/1", {"question": 5}),
+    ("post", "/api/canned", {"shortcut": ["hours"], "text": "x"}),
+    ("put", "/api/canned/1", {"shortcut": "hours"}),
+    ("put", "/api/account/display-name", {"display_name": 7}),
+    ("put", "/api/account/display-name", {"display_name": "x" * 81}),
+])
+def test_bodies_are_checked_by_the_strict_payload_models(live_server, session, method, path, body):
+    response = post(session, live_server.url + path, method=method, json=body)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_payload"
+    assert "Invalid field" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/analytics?days=0", "/api/analytics?days=many", "/api/knowledge?status=all"])
+def test_query_strings_are_checked_by_the_strict_payload_models(live_server, session, path):
+    response = session.get(live_server.url + path)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_payload"
+
+
+def test_an_advisors_display_name_is_what_students_see(start_server, connect):
+    from conftest import connect_admin
+    server = start_server()
+    session = server.sign_in()
+    named = post(session, server.url + "/api/account/display-name", method="put",
+                 json={"display_name": "  Maria   from Admissions "})
+    assert named.json() == {"ok": True, "display_name": "Maria from Admissions"}
+    desk = connect_admin(connect, server, session)
+    assert desk.call("admin_connect", {})["display_name"] == "Maria from Admissions"
+    student = connect(server.url)
+    chat_id, _ = new_chat(student)
+    desk.call("admin_message", {"chat_id": chat_id, "message": "Hello!"})
+    assert student.wait_for("new_message", lambda m: m["role"] == "human_operator")["author_name"] == \
+        "Maria from Admissions"
+    cleared = post(session, server.url + "/api/account/display-name", method="put", json={"display_name": ""})
+    assert cleared.json()["display_name"] == "Admissions advisor"

@@ -3,6 +3,7 @@ import subprocess
 import sys
 import threading
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect
@@ -34,7 +35,8 @@ def test_migrating_twice_adds_nothing(migrated):
 
 
 def test_seeding_tomorrow_tops_up_the_window(migrated):
-    tomorrow = date.today() + timedelta(days=1)
+    # Tomorrow where the slots are (TIMEZONE): for hours around midnight UTC it is not the machine's.
+    tomorrow = datetime.now(ZoneInfo(migrated.TIMEZONE)).date() + timedelta(days=1)
     assert bookings.seed_slots(tomorrow, 7, migrated.SLOT_TIMES) == 6
     assert bookings.seed_slots(tomorrow, 7, migrated.SLOT_TIMES) == 0
 
@@ -51,7 +53,7 @@ def test_chat_token_is_stored_only_as_a_hash(migrated):
 def test_soft_deleted_rows_are_invisible(migrated):
     chat, _ = chats.create_chat()
     history.add_message(chat["id"], "human", "kept")
-    gone = history.add_message(chat["id"], "human", "gone").message
+    gone, _ = history.add_message(chat["id"], "human", "gone")
     with db.transaction() as conn:
         from db.schema import chat_history, chats as chats_table
         conn.execute(chat_history.update().where(chat_history.c.id == gone["id"]).values(deleted_at=db.utcnow()))
@@ -73,17 +75,35 @@ def test_messages_keep_unicode_and_order(migrated):
 
 def test_a_retried_client_id_is_stored_once(migrated):
     chat, _ = chats.create_chat()
-    _, first, created = history.add_message(chat["id"], "human", "hi", client_id="c1")
-    _, again, created_again = history.add_message(chat["id"], "human", "hi", client_id="c1")
+    first, created = history.add_message(chat["id"], "human", "hi", client_id="c1")
+    again, created_again = history.add_message(chat["id"], "human", "hi", client_id="c1")
     assert created and not created_again and first["id"] == again["id"]
 
 
-def test_a_refused_message_writes_nothing(migrated):
+def test_only_one_advisor_holds_a_takeover_and_only_the_holder_hands_back(migrated):
+    from db import admins
     chat, _ = chats.create_chat()
-    refused = history.add_message(chat["id"], "ai", "too late", admit=lambda c: False)
-    assert refused.message is None and not refused.created and refused.chat["id"] == chat["id"]
-    assert history.messages_after(chat["id"]) == []
-    assert history.add_message("no-such-chat", "human", "hi") == (None, None, False)
+    ana, bob = admins.create_admin("ana", "x"), admins.create_admin("bob", "x")
+    assert chats.take_over(chat["id"], ana) and chats.take_over(chat["id"], ana)  # again: still hers
+    assert not chats.take_over(chat["id"], bob)
+    assert not chats.hand_back(chat["id"], bob)
+    assert chats.get_chat(chat["id"])["taken_by"] == ana
+    assert chats.hand_back(chat["id"], ana) and not chats.hand_back(chat["id"], ana)
+    after = chats.get_chat(chat["id"])
+    assert after["status"] == "ai" and after["taken_by"] is None
+    assert chats.take_over(chat["id"], bob)
+
+
+def test_lifecycle_transitions_are_guarded_by_status(migrated):
+    chat, _ = chats.create_chat()
+    assert not chats.rate(chat["id"], 5, None)  # only a closed chat is rated
+    assert not chats.reopen(chat["id"])
+    assert chats.escalate(chat["id"], "asked for a person") and not chats.escalate(chat["id"], "again")
+    assert chats.close(chat["id"]) and not chats.close(chat["id"])
+    assert chats.rate(chat["id"], 4, "ok") and chats.reopen(chat["id"])
+    stored = chats.get_chat(chat["id"])
+    assert (stored["status"], stored["rating"], stored["closed_at"]) == ("ai", 4, None)
+    assert chats.lock_chat("no-such-chat") is None and not chats.close("no-such-chat")
 
 
 def test_an_advisors_message_marks_the_chat_read_and_times_the_first_human_reply(migrated):
@@ -91,7 +111,7 @@ def test_an_advisors_message_marks_the_chat_read_and_times_the_first_human_reply
     history.add_message(chat["id"], "human", "hello?")
     assert chats.get_chat(chat["id"])["admin_read_id"] == 0
     chats.escalate(chat["id"], "asked for a person")
-    _, reply, _ = history.add_message(chat["id"], "human_operator", "Hi, Ana here", author="ana")
+    reply, _ = history.add_message(chat["id"], "human_operator", "Hi, Ana here", author="ana")
     after = chats.get_chat(chat["id"])
     assert after["admin_read_id"] == reply["id"] and after["first_human_reply_at"] == reply["created_at"]
     history.add_message(chat["id"], "human_operator", "Still there?", author="ana")
@@ -101,10 +121,10 @@ def test_an_advisors_message_marks_the_chat_read_and_times_the_first_human_reply
 def test_a_students_message_is_read_at_once_only_while_an_advisor_has_the_chat_open(migrated):
     from db import presence
     chat, _ = chats.create_chat()
-    unseen = history.add_message(chat["id"], "human", "one", viewed_since=presence.fresh_since()).message
+    unseen, _ = history.add_message(chat["id"], "human", "one", viewed_since=presence.fresh_since())
     assert chats.get_chat(chat["id"])["admin_read_id"] < unseen["id"]
     presence.view_chat("sid-1", chat["id"], _an_admin())
-    seen = history.add_message(chat["id"], "human", "two", viewed_since=presence.fresh_since()).message
+    seen, _ = history.add_message(chat["id"], "human", "two", viewed_since=presence.fresh_since())
     assert chats.get_chat(chat["id"])["admin_read_id"] == seen["id"]
 
 
@@ -147,7 +167,9 @@ def test_each_transaction_on_mariadb_costs_its_statements_and_one_commit(mysql_u
         chats.get_chat(chat["id"])
         history.recent_messages(chat["id"])
     assert commands() == ["SELECT", "SELECT", "COMMIT"]
-    history.add_message(chat["id"], "human", "hi")
+    with db.transaction():  # how every action writes to a chat
+        chats.lock_chat(chat["id"])
+        history.add_message(chat["id"], "human", "hi")
     assert "FOR UPDATE" in sent[0]
     assert commands() == ["SELECT", "INSERT", "UPDATE", "COMMIT"]
     monkeypatch.setattr(db, "PING_AFTER_IDLE", 0)  # a connection idle for longer is pinged first
@@ -186,7 +208,7 @@ def test_booking_again_moves_the_booking_and_frees_the_old_slot(migrated):
     slot, previous = bookings.claim_slot(second["id"], chat["id"])
     assert slot["id"] == second["id"] and previous["id"] == first["id"]
     assert bookings.booking_for_chat(chat["id"])["id"] == second["id"]
-    assert bookings.get_slot(first["id"])["chat_id"] is None
+    assert bookings.chat_of_slot(first["id"]) is None
 
 
 def test_a_taken_slot_is_refused_and_the_loser_keeps_its_booking(migrated):
@@ -233,7 +255,7 @@ def test_chats_racing_for_one_slot_on_mariadb_book_it_exactly_once(mysql_url, ra
     for t in threads:
         t.join()
     assert len(winners) == 1 and len(taken) == racers - 1
-    assert bookings.get_slot(slot["id"])["chat_id"] == winners[0]
+    assert bookings.chat_of_slot(slot["id"]) == winners[0]
     db.get_engine().dispose()
 
 
@@ -296,7 +318,9 @@ def test_concurrent_writers_to_one_chat_never_deadlock_on_mariadb(mysql_url):
         barrier.wait()
         for i in range(5):
             try:
-                history.add_message(chat["id"], "human_operator" if n % 2 else "human", f"{n}-{i}")
+                with db.transaction():  # how every action writes to a chat
+                    chats.lock_chat(chat["id"])
+                    history.add_message(chat["id"], "human_operator" if n % 2 else "human", f"{n}-{i}")
             except Exception as exc:  # noqa: BLE001 - any failure is the bug
                 errors.append(exc)
 

@@ -3,13 +3,12 @@
 (Booking races: tests/test_db.py, 50 and 200 chats for one slot.)
 """
 import signal
-import time
 
 import pytest
 import requests
 from sqlalchemy.engine import make_url
 
-from conftest import Recorder, ai_reply
+from conftest import Recorder, ai_reply, wait_until
 from fake_providers import FakeOpenAIServer, error, garbage, sleep, text, tool_call
 from tcp_proxy import TcpProxy
 from test_student_events import new_chat, send
@@ -62,7 +61,7 @@ def test_a_killed_server_restarts_and_clients_resync_with_nothing_lost(start_ser
         student = Recorder(server.url)
         chat_id, token = new_chat(student)
         sent = send(student, chat_id, "What is the tuition for graduate students?")
-        time.sleep(0.5)
+        wait_until(lambda: fake.requests)  # the reply is in flight
         server.process.send_signal(signal.SIGKILL)
         server.process.wait(5)
         student.close()
@@ -101,13 +100,6 @@ def test_sigterm_finishes_replies_in_flight_then_exits(start_server, tmp_path):
         messages = history_of(after, chat_id, token)
         assert [m["message"] for m in messages if m["role"] == "ai"] == ["Finished before shutdown."]
         after.close()
-
-
-def wait_until(condition, timeout=10):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def _refused(url):

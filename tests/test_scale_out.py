@@ -73,9 +73,11 @@ def test_one_chats_replies_stay_in_order_across_processes(start_server, connect,
     one = send(tab_a, chat_id, "What is the tuition for graduate students?")
     two = send(tab_b, chat_id, "When is the application deadline for the fall intake?")
     ai_reply(tab_a, chat_id, two["message"]["id"])
-    tab_a.client.sleep(1)  # a second, racing reply would land now
+    # One more turn: its reply waits for the chat's lock, so a racing reply to the first two would be in by then.
+    three = send(tab_b, chat_id, "Thanks!")
+    ai_reply(tab_a, chat_id, three["message"]["id"])
     history = tab_a.call("student_connect", {"chat_id": chat_id, "token": token})["messages"]
-    roles = [m["role"] for m in history]
+    roles = [m["role"] for m in history if m["id"] < three["message"]["id"]]
     # Each reply answers what came before it; never two replies to the same turn.
     assert roles in (["human", "human", "ai"], ["human", "ai", "human", "ai"]), roles
     assert one["message"]["id"] < two["message"]["id"]

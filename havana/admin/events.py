@@ -1,45 +1,15 @@
 """Socket events sent by the admin dashboard. Every one requires a signed-in admin."""
-from typing import Optional
-
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
-from pydantic import Field
 
 from havana import protocol as p
+from havana.actions import chats, handoff, queue
+from havana.actions.desk import desk, viewers
 from havana.admin.access import require_admin
 from havana.extensions import socketio
-from havana.payloads import Payload, parse
+from havana.payloads import AdminConnect, AdminMessage, AdminTyping, Availability, ChatRef, ToggleHuman, parse
 from havana.sockets import on_event
-
-
-class AdminConnect(Payload):
-    chat_id: Optional[str] = Field(None, min_length=1, max_length=32)
-
-
-class ChatRef(Payload):
-    chat_id: str = Field(min_length=1, max_length=32)
-
-
-class AdminMessage(ChatRef):
-    message: str
-    client_id: Optional[str] = Field(None, min_length=1, max_length=64)
-
-
-class ToggleHuman(ChatRef):
-    enabled: bool
-
-
-class Typing(ChatRef):
-    typing: bool
-
-
-class Availability(Payload):
-    available: bool
-
-
-def _services():
-    return current_app.extensions["havana"]
 
 
 @socketio.on("connect")
@@ -53,7 +23,7 @@ def on_connect(auth=None):
 def on_disconnect(reason=None):
     """An admin closing the page stops counting as viewing its chat."""
     if current_user.is_authenticated:
-        _services().close_chat_as_admin(request.sid)
+        viewers.close(request.sid)
 
 
 @on_event(p.ADMIN_CONNECT)
@@ -61,10 +31,9 @@ def admin_connect(data):
     """Sent by the dashboard: without chat_id, the desk's state; with one, open that chat."""
     admin, req = require_admin(), parse(AdminConnect, data)
     join_room(p.ADMINS_ROOM)
-    services = _services()
     if req.chat_id:
-        return services.open_chat_as_admin(request.sid, req.chat_id, admin)
-    return services.desk(admin)
+        return viewers.open(request.sid, req.chat_id, admin)
+    return desk(admin)
 
 
 @on_event(p.ADMIN_DISCONNECT_FROM_CHAT)
@@ -72,46 +41,49 @@ def admin_disconnect_from_chat(data):
     """Sent by the dashboard when the advisor closes the chat view."""
     require_admin()
     parse(ChatRef, data)
-    _services().close_chat_as_admin(request.sid)
+    viewers.close(request.sid)
 
 
 @on_event(p.ADMIN_MESSAGE)
 def admin_message(data):
-    """Sent by the dashboard: the advisor writes to the student."""
+    """Sent by the dashboard: the advisor writes to the student (taking the chat over if needed)."""
     admin, req = require_admin(), parse(AdminMessage, data)
-    return {"message": _services().post_operator_message(req.chat_id, req.message, admin, req.client_id)}
+    return {"message": handoff.post_operator_message(req.chat_id, req.message, admin, req.client_id)}
 
 
 @on_event(p.TOGGLE_HUMAN_ENABLED)
 def toggle_human_enabled(data):
-    """Sent by the dashboard's "Human intervention" switch."""
+    """Sent by the dashboard's "Human intervention" switch: take over (true) or hand back (false)."""
     admin, req = require_admin(), parse(ToggleHuman, data)
-    return _services().set_human_enabled(req.chat_id, req.enabled, admin)
+    if req.enabled:
+        return handoff.take_over_chat(req.chat_id, admin)
+    return handoff.hand_back_chat(req.chat_id, admin)
 
 
 @on_event(p.ADMIN_TYPING)
 def admin_typing(data):
     """Sent by the dashboard (throttled) while the advisor types to the student."""
-    admin, req = require_admin(), parse(Typing, data)
-    _services().admin_typing(req.chat_id, req.typing, admin, request.sid)
+    require_admin()
+    req = parse(AdminTyping, data)
+    handoff.advisor_typing(req.chat_id, req.typing, request.sid)
 
 
 @on_event(p.SET_AVAILABILITY)
 def set_availability(data):
     """Sent by the dashboard's available / away switch."""
     admin, req = require_admin(), parse(Availability, data)
-    return _services().set_availability(admin, req.available)
+    return queue.set_availability(admin, req.available)
 
 
 @on_event(p.CLOSE_CHAT)
 def close_chat(data):
     """Sent by the dashboard: the advisor closes the conversation (the student may rate it)."""
     admin, req = require_admin(), parse(ChatRef, data)
-    return _services().close_chat(req.chat_id, admin)
+    return chats.close_chat(req.chat_id, admin)
 
 
 @on_event(p.REOPEN_CHAT)
 def reopen_chat(data):
     """Sent by the dashboard: reopen a closed conversation."""
     admin, req = require_admin(), parse(ChatRef, data)
-    return _services().reopen_chat(req.chat_id, admin)
+    return chats.reopen_chat(req.chat_id, admin)

@@ -1,8 +1,9 @@
 """The dashboard page."""
-from flask import current_app, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
 from havana.admin import bp
+from havana.runtime import runtime
 
 
 @bp.get("/admin/analytics")
@@ -14,6 +15,5 @@ def analytics():
 @bp.get("/admin")
 @login_required
 def dashboard():
-    config = current_app.extensions["havana"].config
     return render_template("admin.html", username=current_user.username,
-                           max_message_length=config.MAX_MESSAGE_LENGTH)
+                           max_message_length=runtime.config.MAX_MESSAGE_LENGTH)

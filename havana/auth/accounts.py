@@ -10,6 +10,7 @@ from flask_login import UserMixin
 
 from db import admins as admin_db
 from havana.extensions import login_manager
+from havana.protocol import DEFAULT_ADVISOR_NAME
 
 _hasher = PasswordHasher()
 # Verifying against this keeps a sign-in for an unknown user as slow as for a known one.
@@ -21,6 +22,7 @@ class Admin(UserMixin):
     def __init__(self, row):
         self.id = row["id"]
         self.username = row["username"]
+        self.display_name = row.get("display_name")  # what students see; None: "Admissions advisor"
         self.epoch = row["session_epoch"]
 
     def get_id(self):
@@ -82,6 +84,14 @@ def sign_out_everywhere(admin_id):
     current_app.extensions["havana_admins"].forget(admin_id)
 
 
+def set_display_name(admin_id, display_name):
+    """Set (or, blank, clear) what students see as this advisor's name; returns the name they see now."""
+    display_name = " ".join((display_name or "").split())[:80] or None
+    admin_db.set_display_name(admin_id, display_name)
+    current_app.extensions["havana_admins"].forget(admin_id)
+    return display_name or DEFAULT_ADVISOR_NAME
+
+
 def authenticate(username, password):
     """The Admin for these credentials, or None."""
     row = admin_db.admin_by_username(username)
@@ -96,7 +106,7 @@ def authenticate(username, password):
     return Admin(row)
 
 
-def create_admin(username, password=None):
+def create_admin(username, password=None, display_name=None):
     """Create an admin; returns the password (generated when not given). Raises ValueError."""
     username = (username or "").strip()
     if not username or len(username) > 64:
@@ -106,5 +116,5 @@ def create_admin(username, password=None):
         raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if admin_db.admin_by_username(username):
         raise ValueError(f"An admin named {username!r} already exists.")
-    admin_db.create_admin(username, _hasher.hash(password))
+    admin_db.create_admin(username, _hasher.hash(password), " ".join((display_name or "").split())[:80] or None)
     return password

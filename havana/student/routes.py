@@ -1,12 +1,13 @@
 """The student chat page."""
-from flask import current_app, render_template
+from flask import render_template
 
+from havana.actions.models import active_model
+from havana.runtime import runtime
 from havana.student import bp
 
 
 @bp.get("/")
 def index():
-    services = current_app.extensions["havana"]
-    provider = services.chatbot.providers[services.active_model()]
-    return render_template("student.html", max_message_length=services.config.MAX_MESSAGE_LENGTH,
+    provider = runtime.chatbot.providers[active_model()]
+    return render_template("student.html", max_message_length=runtime.config.MAX_MESSAGE_LENGTH,
                            assistant_label=provider.label)

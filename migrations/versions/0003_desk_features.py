@@ -1,4 +1,4 @@
-"""The desk's second round: hand-off briefs, takeover holder, closing and rating, advisor
+"""Hand-off briefs, the takeover holder, closing and rating, advisor
 availability, model call records, approved answers and canned responses.
 
 Revision ID: 0003

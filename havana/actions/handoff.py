@@ -1,0 +1,115 @@
+"""Hand-offs between the assistant and the advisors: escalate, take over, hand back, write as the operator."""
+import json
+import logging
+
+import db
+from assistant.brief import model_brief, rule_brief
+from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db
+from havana import broadcast, protocol as p
+from havana.actions.chats import add_notice
+from havana.actions.checks import clean_text, locked_chat
+from havana.actions.models import active_model
+from havana.actions.queue import advisor_availability, queue_changed
+from havana.errors import ClientError
+from havana.extensions import socketio
+from havana.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+def escalate_chat(chat_id, reason):
+    """Hand a chat to the advisors (once); returns (chat, availability). The brief is written after."""
+    with db.transaction():
+        chat = locked_chat(chat_id)
+        if chat_db.escalate(chat_id, reason):
+            chat = chat_db.get_chat(chat_id)
+            add_notice(chat_id, "You're being connected to an admissions advisor.")
+            broadcast.escalated(chat)
+            queue_changed()
+            db.on_commit(lambda: socketio.start_background_task(write_brief, chat_id, reason))
+        availability = advisor_availability()
+    return chat, availability
+
+
+def take_over_chat(chat_id, admin):
+    """An advisor takes the chat: the assistant stops. Raises ClientError('taken') while another holds it."""
+    with db.transaction():
+        chat = locked_chat(chat_id)
+        if not (chat["status"] == p.STATUS_HUMAN and chat["taken_by"] == admin.id):
+            chat = _take_over(chat, admin)
+    return p.desk_chat_state(chat, admin, admin)
+
+
+def _take_over(chat, admin):
+    # The guard (`taken_by IS NULL OR taken_by = me`) decides; the lock only makes a loser wait for it.
+    if not chat_db.take_over(chat["id"], admin.id):
+        raise _taken(chat)
+    chat = dict(chat, status=p.STATUS_HUMAN, taken_by=admin.id, closed_at=None)
+    add_notice(chat["id"], "An advisor has joined the chat.")
+    broadcast.hands_changed(chat, admin, admin)
+    queue_changed(left=chat["id"])
+    return chat
+
+
+def hand_back_chat(chat_id, admin):
+    """The holding advisor gives the chat back to the assistant. Raises ClientError('taken') for others."""
+    with db.transaction():
+        chat = locked_chat(chat_id)
+        if chat["status"] != p.STATUS_HUMAN:
+            return p.desk_chat_state(chat)
+        if not chat_db.hand_back(chat_id, admin.id):
+            raise _taken(chat)
+        chat = dict(chat, status=p.STATUS_AI, taken_by=None)
+        add_notice(chat_id, "You're back with the assistant.")
+        broadcast.hands_changed(chat, admin)
+        queue_changed()
+    return p.desk_chat_state(chat, admin)
+
+
+def _taken(chat):
+    holder = admin_db.usernames({chat["taken_by"]}).get(chat["taken_by"], "another advisor")
+    return ClientError("taken", f"{holder} is handling this chat.")
+
+
+def post_operator_message(chat_id, text, admin, client_id=None):
+    """An advisor writes to the student; writing takes the chat over first, so the assistant stays quiet."""
+    text = clean_text(text)
+    with db.transaction():
+        chat = locked_chat(chat_id)
+        if not (chat["status"] == p.STATUS_HUMAN and chat["taken_by"] == admin.id):
+            _take_over(chat, admin)
+        row, created = history_db.add_message(chat_id, p.ROLE_OPERATOR, text, client_id=client_id,
+                                              author=admin.username)
+        row = dict(row, author_display=admin.display_name)
+        if created:
+            broadcast.message(row)
+            broadcast.advisor_typing(chat_id, False)
+    return p.desk_message(row)
+
+
+def advisor_typing(chat_id, typing, sid=None):
+    """The student, and the other advisors on the chat, see that an advisor is typing."""
+    broadcast.advisor_typing(chat_id, typing, skip_sid=sid)
+
+
+def write_brief(chat_id, reason):
+    """Background task: the hand-off brief, by the active model (by rules for the offline assistant)."""
+    try:
+        history = history_db.recent_messages(chat_id, limit=60)
+        brief, written_by = None, "local"
+        provider = runtime.chatbot.providers[active_model()]
+        if provider.name != "local":
+            try:
+                brief, written_by = model_brief(provider.client(), history, reason), provider.model
+            except Exception as exc:  # a provider fault falls back to the rules
+                log.warning("brief by %s failed for chat %s: %s", provider.name, chat_id, type(exc).__name__)
+        brief = dict(brief or rule_brief(history, reason), model=written_by)
+        with db.transaction():
+            locked_chat(chat_id)
+            chat_db.set_brief(chat_id, json.dumps(brief))
+            booking = booking_db.booking_for_chat(chat_id)
+            if booking:
+                booking_db.set_note(booking["id"], json.dumps(brief))
+            broadcast.brief_ready(chat_id, brief)
+    except Exception:
+        log.exception("writing the brief failed for chat %s", chat_id)

@@ -1,0 +1,186 @@
+"""AI replies: the one object that runs them (per-chat order, the concurrency cap, in-flight count,
+streaming), and the actions the agent's tools may take for the chat they are bound to."""
+import logging
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+import redis
+
+import db
+from db import analytics as analytics_db, chats as chat_db, history as history_db
+from db import knowledge as knowledge_db, settings as settings_db
+from havana import broadcast, protocol as p
+from havana.actions import bookings, handoff
+from havana.actions.knowledge import KNOWLEDGE_VERSION_KEY
+from havana.actions.models import ACTIVE_MODEL_KEY, usable_model
+from havana.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+SOURCE_SEPARATOR = " · "
+
+
+class Replies:
+    """Answers students' messages in the background, one at a time per chat, at most
+    AI_MAX_CONCURRENT_REPLIES at once per process (more wait their turn, in order)."""
+
+    def __init__(self, config, chatbot):
+        self.config, self.chatbot = config, chatbot
+        # With several processes, one chat's replies are ordered by a lock in Redis.
+        self._redis = redis.Redis.from_url(config.REDIS_URL) if config.REDIS_URL else None
+        self._chat_locks = {}  # chat_id -> [lock, replies holding or waiting for it]; idle chats leave
+        self._guard = threading.Lock()
+        self._slots = threading.BoundedSemaphore(config.AI_MAX_CONCURRENT_REPLIES)
+        self.in_flight = 0  # replies queued or running in this process
+        self._knowledge_version = None
+
+    def queue(self, chat_id, message_id):
+        """Answer message_id of chat_id in the background (call after the message is committed)."""
+        with self._guard:
+            self.in_flight += 1
+        socketio.start_background_task(self._run, chat_id, message_id)
+
+    def answer_if_pending(self, chat):
+        """A student message left unanswered (say, a server stopped mid-reply) is answered now."""
+        last = history_db.recent_messages(chat["id"], limit=1)
+        if last and last[0]["role"] == p.ROLE_STUDENT and chat["status"] != p.STATUS_HUMAN:
+            self.queue(chat["id"], last[0]["id"])
+
+    def wait(self, timeout):
+        """Block until no reply is in flight, or timeout; returns how many are left."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            socketio.sleep(0.1)
+        return self.in_flight
+
+    def chat_locks_held(self):
+        """How many chats have a reply lock in this process (none once every reply is done)."""
+        with self._guard:
+            return len(self._chat_locks)
+
+    def _run(self, chat_id, message_id):
+        try:
+            with self._slots, self._chat_lock(chat_id):
+                self._answer(chat_id, message_id)
+        except db.DatabaseUnavailable:
+            log.warning("database unavailable while answering chat %s", chat_id)
+            broadcast.reply_failed(chat_id)
+        except Exception:
+            log.exception("answering chat %s failed", chat_id)
+        finally:
+            with self._guard:
+                self.in_flight -= 1
+
+    @contextmanager
+    def _chat_lock(self, chat_id):
+        """One chat's replies, one at a time: across processes in Redis, else in this process."""
+        if self._redis is not None:
+            hold = self.config.AI_TIMEOUT * (self.config.AI_MAX_TOOL_STEPS + 1) + 30
+            with self._redis.lock(f"havana:chat-reply:{chat_id}", timeout=hold):
+                yield
+            return
+        with self._guard:
+            entry = self._chat_locks.setdefault(chat_id, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._chat_locks[chat_id]
+
+    def _answer(self, chat_id, message_id):
+        with db.transaction():  # what to answer, and with which model: one round of reads
+            chat = chat_db.get_chat(chat_id)
+            if chat is None or chat["status"] == p.STATUS_HUMAN:
+                return
+            history = history_db.recent_messages(chat_id)  # every role, system notices included
+            if _answered(history, message_id):
+                return
+            current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
+            self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
+        broadcast.assistant_typing(chat_id, True)
+        try:
+            stream = ReplyStream(chat_id)
+            reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
+                                       AgentActions(self.chatbot), stream)
+            if self._store(chat_id, reply, stream):
+                _record_model_calls(chat_id, reply.calls)
+        finally:
+            broadcast.assistant_typing(chat_id, False)
+
+    @staticmethod
+    def _store(chat_id, reply, stream):
+        """Store and send the reply, unless an advisor took the chat over while the model was thinking."""
+        source = SOURCE_SEPARATOR.join(getattr(reply, "sources", None) or []) or None
+        with db.transaction():
+            chat = chat_db.lock_chat(chat_id)
+            if chat is None or chat["status"] == p.STATUS_HUMAN:
+                stream.reset()
+                return False
+            row, _ = history_db.add_message(chat_id, p.ROLE_AI, reply.text, model=reply.model, source=source)
+            broadcast.message(row, stream.stream_id)
+        return True
+
+    def _refresh_knowledge(self, version):
+        """Approved advisor answers reach the assistant in every process on the next question."""
+        if version != self._knowledge_version:
+            self.chatbot.set_approved_answers(knowledge_db.list_answers("approved"))
+            self._knowledge_version = version
+
+
+class ReplyStream:
+    """Passes the model's text on as it is produced: `message_delta` events, then `new_message`."""
+
+    def __init__(self, chat_id):
+        self.chat_id = chat_id
+        self.stream_id = "s-" + uuid.uuid4().hex[:16]
+
+    def delta(self, text):
+        broadcast.message_delta(self.chat_id, self.stream_id, text)
+
+    def reset(self):
+        broadcast.message_delta(self.chat_id, self.stream_id)
+
+
+class AgentActions:
+    """What the agent's tools may do (assistant/tools.py `Actions`), for the chat they are bound to."""
+
+    def __init__(self, chatbot):
+        self.chatbot = chatbot
+
+    def escalate(self, chat_id, reason):
+        chat, availability = handoff.escalate_chat(chat_id, reason)
+        return dict(chat, advisors_available=availability["available_now"], open_now=availability["open_now"])
+
+    def free_slots(self):
+        return bookings.free_slots()
+
+    def book(self, chat_id, slot_id):
+        return bookings.book_slot(chat_id, slot_id)
+
+    def my_booking(self, chat_id):
+        return bookings.chat_booking(chat_id)
+
+    def cancel_my_booking(self, chat_id):
+        return bookings.cancel_chat_booking(chat_id)
+
+    def today(self):
+        return self.chatbot.today()
+
+
+def _record_model_calls(chat_id, calls):
+    """After the reply is out: analytics must never delay or cost a reply."""
+    try:
+        analytics_db.record_model_calls(chat_id, calls)
+    except db.DatabaseUnavailable:
+        log.warning("model calls of chat %s not recorded: database unavailable", chat_id)
+
+
+def _answered(history, message_id):
+    """Whether the assistant or an advisor has written since message_id (its turn is answered)."""
+    return any(m["id"] > message_id and m["role"] in (p.ROLE_AI, p.ROLE_OPERATOR) for m in history)

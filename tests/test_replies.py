@@ -1,0 +1,90 @@
+"""AI replies: streamed as they are produced, one chat at a time, stored with their sources."""
+from dataclasses import dataclass, field
+
+from conftest import ai_reply, wait_until
+from db import history as history_db
+from havana.actions import bookings
+from havana.actions.replies import AgentActions
+from havana.runtime import runtime
+from test_broadcast import open_chat
+from test_student_events import new_chat, send
+
+
+@dataclass
+class QuotingReply:
+    """A reply as the agent returns it, quoting two knowledge-base sections."""
+    text: str
+    model: str = "local"
+    calls: list = field(default_factory=list)
+    sources: list = field(default_factory=lambda: ["Tuition and fees", "Graduate programs"])
+
+
+def test_replies_stream_as_deltas_then_arrive_whole(live_server, connect, admin):
+    student = connect(live_server.url)
+    chat_id, _ = new_chat(student)
+    admin.call("admin_connect", {"chat_id": chat_id})
+    sent = send(student, chat_id, "What is the tuition for graduate students?")
+    reply = ai_reply(student, chat_id, sent["message"]["id"])
+    deltas = [d for d in student.of("message_delta") if d["stream_id"] == reply["stream_id"]]
+    assert len(deltas) > 3 and "".join(d["delta"] for d in deltas).strip() == reply["message"]
+    assert admin.wait_for("message_delta", lambda d: d["stream_id"] == reply["stream_id"])
+
+
+def test_an_ai_reply_keeps_the_sections_it_quotes_for_both_audiences(inprocess, monkeypatch):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    desk, _ = app.advisor("ana")
+    monkeypatch.setattr(runtime.chatbot, "reply", lambda *args: QuotingReply("Graduate tuition is $18,500."))
+    student.call("student_message", {"chat_id": chat_id, "message": "How much is the master's?"})
+    reply = student.wait_for("new_message", lambda m: m["role"] == "ai")
+    assert reply["source"] == "Tuition and fees · Graduate programs"
+    assert desk.wait_for("new_message", lambda m: m["role"] == "ai")["source"] == reply["source"]
+    assert history_db.messages_after(chat_id)[-1]["source"] == reply["source"]
+    detail = desk.call("admin_connect", {"chat_id": chat_id})
+    assert detail["messages"][-1]["source"] == reply["source"] and detail["messages"][0]["source"] is None
+
+
+def test_the_agent_sees_system_notices_in_the_history(inprocess, monkeypatch):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    bookings.book_slot(chat_id, bookings.free_slots()[0]["id"])
+    seen = []
+
+    def reply(chat_id_, history, *args):
+        seen.append([m["role"] for m in history])
+        return QuotingReply("Your call is booked.", sources=[])
+    monkeypatch.setattr(runtime.chatbot, "reply", reply)
+    student.call("student_message", {"chat_id": chat_id, "message": "Is my call booked?"})
+    assert student.wait_for("new_message", lambda m: m["role"] == "ai")["source"] is None
+    assert seen == [["system", "human"]]
+
+
+def test_the_agent_reads_and_cancels_its_own_chats_booking(inprocess):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    other, other_chat = open_chat(app)
+    desk, _ = app.advisor("ana")
+    actions = AgentActions(runtime.chatbot)
+    assert actions.my_booking(chat_id) is None and actions.cancel_my_booking(chat_id) is None
+    slot, theirs = bookings.free_slots()[:2]
+    actions.book(chat_id, slot["id"])
+    actions.book(other_chat, theirs["id"])
+    assert actions.my_booking(chat_id)["id"] == slot["id"]
+    cancelled = actions.cancel_my_booking(chat_id)
+    assert cancelled["id"] == slot["id"] and actions.my_booking(chat_id) is None
+    assert actions.my_booking(other_chat)["id"] == theirs["id"]  # only its own chat's booking
+    assert student.wait_for("booking_cancelled")["booking"]["id"] == slot["id"]
+    assert desk.wait_for("booking_cancelled", lambda b: b["chat_id"] == chat_id)
+    assert student.wait_for("new_message", lambda m: m["role"] == "system" and "cancelled" in m["message"])
+    assert not other.of("booking_cancelled")
+
+
+def test_per_chat_reply_locks_are_released_once_the_chat_is_idle(inprocess):
+    app = inprocess()
+    students = [open_chat(app) for _ in range(5)]
+    for student, chat_id in students:
+        student.call("student_message", {"chat_id": chat_id, "message": "What is the tuition for graduate students?"})
+    for student, chat_id in students:
+        student.wait_for("new_message", lambda m: m["role"] == "ai")
+    wait_until(lambda: runtime.replies.in_flight == 0)
+    assert runtime.replies.chat_locks_held() == 0
