@@ -33,7 +33,7 @@ def advisor(server, page_factory):
 def open_chat(page, chat_id):
     """Open a chat that has messages, and wait until they are shown."""
     page.locator(f"#chat-list [data-chat-id='{chat_id}'] [data-open-chat]").click()
-    expect(page.locator("#chat-view [data-message-id]").first).to_be_visible()
+    expect(page.locator("#chat-view [data-id]").first).to_be_visible()
 
 
 def take_over(page):
@@ -94,7 +94,7 @@ def test_a_canned_response_is_made_inserted_with_its_shortcut_and_reaches_the_st
     sent = student.wait_for("new_message", lambda m: m["role"] == "human_operator")
     assert sent["message"] == "Our office is open Monday to Friday, 09:00-17:00."
     assert student.wait_for("typing", lambda t: t["who"] == "advisor" and t["typing"])  # admin_typing, throttled
-    expect(advisor.locator("#chat-view [data-role=human_operator][data-message-id]")).to_have_count(1)
+    expect(advisor.locator("#chat-view [data-role=human_operator][data-id]")).to_have_count(1)
 
 
 def test_an_advisor_answer_saved_and_approved_is_what_the_assistant_answers_next(server, advisor, connect):
@@ -105,7 +105,7 @@ def test_an_advisor_answer_saved_and_approved_is_what_the_assistant_answers_next
     take_over(advisor)
     advisor.fill("#operator-input", C1_ANSWER)
     advisor.keyboard.press("Enter")
-    operator = advisor.locator("#chat-view [data-role=human_operator][data-message-id]")
+    operator = advisor.locator("#chat-view [data-role=human_operator][data-id]")
     expect(operator).to_have_count(1)
 
     operator.locator("[data-save-answer]").click()
@@ -153,7 +153,7 @@ def test_the_desk_shows_the_student_typing_and_the_reply_streaming(server, advis
     sent = send(student, chat_id, "What is the tuition for graduate students?")
     expect(advisor.locator(f"#chat-list [data-chat-id='{chat_id}'] .chat-row__preview--typing")).to_have_count(0)
     reply = ai_reply(student, chat_id, sent["message"]["id"])
-    expect(advisor.locator(f"#chat-view [data-message-id='{reply['id']}']")).to_contain_text("$18,500")
+    expect(advisor.locator(f"#chat-view [data-id='{reply['id']}']")).to_contain_text("$18,500")
     assert advisor.evaluate("window.__streamed") == [reply["stream_id"]]  # a live bubble first...
     expect(advisor.locator("#chat-view .msg--streaming")).to_have_count(0)  # ...replaced by the message
     expect(advisor.locator("#chat-typing")).to_be_hidden()
