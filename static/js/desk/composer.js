@@ -31,7 +31,7 @@ export function stopTyping() {
 export function lockComposer(locked) {
   ui.input.disabled = locked;
   ui.send.disabled = locked;
-  ui.form.classList.toggle("operator__form--off", locked);
+  ui.form.classList.toggle("composer--off", locked);
   if (locked) closeSuggestions();
 }
 

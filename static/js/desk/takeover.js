@@ -30,7 +30,7 @@ export function renderTakeover(chat) {
   ui.toggle.disabled = Boolean(heldBy);
   ui.toggle.title = heldBy ? heldBy + " is handling this chat." : "";
   ui.hint.hidden = mine;
-  ui.hint.classList.toggle("operator__hint--taken", Boolean(heldBy));
+  ui.hint.classList.toggle("composer__lock--taken", Boolean(heldBy));
   if (heldBy) {
     ui.hintText.textContent = heldBy + " is handling this chat. Only they can write to the student until they hand it back.";
   } else {

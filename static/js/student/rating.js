@@ -57,13 +57,13 @@ function renderCard() {
   }
   group.append(el("legend", "rating__legend", "Your rating"), stars, caption);
 
-  const commentLabel = el("label", "rating__label", "Anything you'd like to add? (optional)");
+  const commentLabel = el("label", "field__label", "Anything you'd like to add? (optional)");
   commentLabel.htmlFor = "rating-" + n + "-comment";
-  const comment = el("textarea", "rating__comment");
+  const comment = el("textarea", "field__input rating__comment");
   comment.id = commentLabel.htmlFor;
   comment.rows = 2;
   comment.maxLength = COMMENT_MAX;
-  const error = el("p", "rating__error");
+  const error = el("p", "field__error");
   error.setAttribute("aria-live", "polite");
   const submit = el("button", "button button--primary rating__submit", "Submit");
   submit.type = "submit";
