@@ -13,7 +13,8 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?|hwb|lab|lch|oklch|col
 def load(page, url):
     """Open url; the static files that failed to load."""
     failed = []
-    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if "/static/" in r.url and r.status >= 400 else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+            if "/static/" in r.url and r.status >= 400 else None)
     page.goto(url)
     page.wait_for_load_state("networkidle")
     return failed
@@ -30,7 +31,8 @@ def test_every_page_loads_its_styles_and_modules_without_errors(live_server, pag
     assert load(missing, live_server.url + "/no-such-page") == []
 
     desk = page_factory(live_server.url + "/login")
-    desk.context.add_cookies([{"name": c.name, "value": c.value, "url": live_server.url} for c in admin_session.cookies])
+    cookies = [{"name": c.name, "value": c.value, "url": live_server.url} for c in admin_session.cookies]
+    desk.context.add_cookies(cookies)
     assert load(desk, live_server.url + "/admin") == []
     expect(desk.locator("#connection-status")).to_have_attribute("data-state", "connected")
     assert load(desk, live_server.url + "/admin/analytics") == []

@@ -12,7 +12,8 @@ Object.defineProperty(window, "io", {
     const wrapped = (...args) => {
       const socket = io(...args);
       const on = socket.on.bind(socket);
-      socket.on = (event, handler) => (["chat_created", "student_connected"].includes(event) ? socket : on(event, handler));
+      const legacy = ["chat_created", "student_connected"];
+      socket.on = (event, handler) => (legacy.includes(event) ? socket : on(event, handler));
       return socket;
     };
     Object.defineProperty(window, "io", { value: Object.assign(wrapped, io), writable: true, configurable: true });
@@ -48,7 +49,8 @@ def msg(id, role="ai", text="", **extra):
 def test_messages_arriving_out_of_order_are_shown_in_id_order_once(live_server, page_factory):
     page = page_factory(live_server.url)
     shown = page.evaluate(THREAD, {"perspective": "student", "calls": [
-        ["add", msg(3)], ["add", msg(1, "human")], ["add", msg(2, "system")], ["add", msg(3)], ["add", msg(1, "human")]]})
+        ["add", msg(3)], ["add", msg(1, "human")], ["add", msg(2, "system")],
+        ["add", msg(3)], ["add", msg(1, "human")]]})
     assert [s["id"] for s in shown] == ["1", "2", "3"]
 
 

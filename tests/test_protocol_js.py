@@ -51,7 +51,8 @@ def python_error_codes():
     codes = set()
     for path in (ROOT / "havana").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "ClientError":
+            called = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(called, "id", getattr(called, "attr", None)) == "ClientError":
                 args = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "code")]
                 codes |= {a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
     for value in python_constants(ROOT / "havana" / "errors.py").values():
