@@ -3,6 +3,9 @@ import ast
 import re
 from pathlib import Path
 
+from db import schema
+from havana import protocol
+
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL_JS = ROOT / "static" / "js" / "shared" / "protocol.js"
 PROTOCOL_PY = ROOT / "havana" / "protocol.py"
@@ -19,7 +22,7 @@ def js_object(name):
 
 
 def python_constants(path):
-    """Module-level NAME = "string" and NAME = ("a", "b") assignments."""
+    """Module-level NAME = <literal> assignments of a file."""
     constants = {}
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -31,19 +34,16 @@ def python_constants(path):
 
 
 def statuses_and_roles():
-    """The chat statuses and message roles, from protocol.py when it names them, else db/schema.py."""
-    found = {**python_constants(ROOT / "db" / "schema.py"), **python_constants(PROTOCOL_PY)}
-    statuses = next(v for k, v in found.items() if k.endswith("STATUSES") and isinstance(v, tuple))
-    roles = next(v for k, v in found.items() if k.endswith("ROLES") and isinstance(v, tuple))
-    return set(statuses), set(roles)
+    """The chat statuses and message roles, as the schema names them."""
+    return set(schema.CHAT_STATUSES), set(schema.ROLES)
 
 
 def python_events():
-    """protocol.py's string constants that are event names (rooms, statuses and roles are not)."""
+    """protocol.py's upper-case string constants that are event names (rooms, statuses, roles are not)."""
     statuses, roles = statuses_and_roles()
-    return {name: value for name, value in python_constants(PROTOCOL_PY).items()
-            if isinstance(value, str) and not name.endswith("_ROOM") and value not in statuses | roles
-            and re.fullmatch(r"[a-z][a-z_]*", value)}
+    return {name: value for name, value in vars(protocol).items()
+            if name.isupper() and isinstance(value, str) and not name.endswith("_ROOM")
+            and value not in statuses | roles and re.fullmatch(r"[a-z][a-z_]*", value)}
 
 
 def python_error_codes():
