@@ -252,7 +252,7 @@ export function applyChats(chats, total) {
   if (state.filter !== "all") loadPage(state.filter, 0);
 }
 
-/** chat_created (from an older server): one more chat on the first page. */
+/** chat_created: one more chat on the first page. */
 export function addNewChat(chat) {
   if (!state.chats.has(chat.id) && state.pages.all) {
     state.pages.all.total += 1;

@@ -1,7 +1,7 @@
 /* Advisors' desk: live state over Socket.IO, REST for paging and the panels. This module routes
    the server's events to the panel that shows them, and wires what spans panels. */
 import { connect, connectionStatus } from "../shared/connection.js";
-import { ERROR, EVENTS, LEGACY_EVENTS, ROLE, STATUS, statusOf, errorOf } from "../shared/protocol.js";
+import { ERROR, EVENTS, ROLE, STATUS, statusOf, errorOf } from "../shared/protocol.js";
 import { desk, me, notice, sessionEnded, state, view, wideLayout, announce } from "./page.js";
 import { addNewChat, applyChats, fetchChat, refreshRow, renderChatList, tickTimes, updateChat } from "./chat-list.js";
 import { addMessage, chatFromHash, chatLoaded, joinOpenChat, openChat, renderHeader, setAssistantTyping, setStudentTyping, thread } from "./chat-view.js";
@@ -126,8 +126,7 @@ function bindSocket() {
     applyAnswers(data.answers);
     gapsChanged();
   });
-  // An older server announces new chats; a newer one's first new_message fetches the chat.
-  socket.on(LEGACY_EVENTS.CHAT_CREATED, (data) => { if (data && data.chat) addNewChat(data.chat); });
+  socket.on(EVENTS.CHAT_CREATED, (data) => { if (data && data.chat) addNewChat(data.chat); });
   socket.on(EVENTS.ESCALATION_TRIGGERED, escalated);
   socket.on(EVENTS.HUMAN_ENABLED_CHANGED, (data) => {
     if (!data || !data.chat_id) return;

@@ -17,6 +17,7 @@ export const EVENTS = Object.freeze({
   REOPEN_CHAT: "reopen_chat",
   // server -> client
   NEW_MESSAGE: "new_message",
+  CHAT_CREATED: "chat_created", // to the desk; an older server also sent it to the student
   MESSAGE_DELTA: "message_delta",
   TYPING: "typing",
   ESCALATION_TRIGGERED: "escalation_triggered",
@@ -41,7 +42,6 @@ export const EVENTS = Object.freeze({
  * only tolerates these while an older server still sends them. They may or may not be in protocol.py.
  */
 export const LEGACY_EVENTS = Object.freeze({
-  CHAT_CREATED: "chat_created",
   STUDENT_CONNECTED: "student_connected",
 });
 

@@ -205,7 +205,7 @@ function bindSocket() {
   window.addEventListener("online", () => { if (!socket.connected) setConnection("reconnecting"); });
 
   // An older server also sends these beside the ack; the ack alone is enough.
-  socket.on(LEGACY_EVENTS.CHAT_CREATED, (data) => {
+  socket.on(EVENTS.CHAT_CREATED, (data) => {
     if (data && creating && creating.gen === view.generation && data.chat_id && data.token) {
       adoptChat(data.chat_id, data.token);
     }
