@@ -8,16 +8,18 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 from datetime import datetime
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage, message_chunk_to_message
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
-from assistant.knowledge import KnowledgeBase
-from assistant.prompt import system_prompt
+from assistant.knowledge import Knowledge
+from assistant.language import conversation_language
+from assistant.offline import NOTICE, TEXT
+from assistant.prompt import cited_sections, system_prompt
 from assistant.providers import build_providers, default_provider, fallback_chain
 from assistant.tools import build_tools
 
@@ -36,8 +38,8 @@ class ModelCall:
 class Reply:
     text: str
     model: str  # e.g. "openai:gpt-4o" or "local"
-    label: str
     calls: list = field(default_factory=list)  # every ModelCall of this turn, for analytics
+    sources: list = field(default_factory=list)  # knowledge-base section headings the answer quotes
 
 
 class ProviderFailed(Exception):
@@ -49,7 +51,9 @@ class Chatbot:
 
     def __init__(self, config):
         self.config = config
-        self.knowledge = KnowledgeBase.from_file(config.KNOWLEDGE_BASE_PATH)
+        self.knowledge = Knowledge.from_path(config.KNOWLEDGE_BASE_PATH)
+        # Above this size the prompt carries the passages that match the question, not the whole file.
+        self.prompt_max_bytes = getattr(config, "KNOWLEDGE_PROMPT_MAX_BYTES", 49152)
         self.providers = build_providers(config, self.knowledge, self.today)
         self.approved_text = ""
         # Tool schemas do not depend on the chat the tools are bound to.
@@ -70,8 +74,7 @@ class Chatbot:
     def set_approved_answers(self, rows):
         """Advisor-approved answers join the knowledge base (prompt and offline retrieval)."""
         self.approved_text = "\n\n".join(f"## {r['question']}\n{r['answer']}" for r in rows)
-        approved = KnowledgeBase(self.approved_text, name="approved answers") if rows else None
-        self.providers["local"].client().approved = approved
+        self.knowledge.set_approved(rows)
 
     @property
     def default_model(self):
@@ -83,8 +86,11 @@ class Chatbot:
         With a `stream` (delta(text), reset()), text is passed on as the model produces it.
         """
         tools = {t.name: t for t in build_tools(chat_id, actions)}
-        messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, self.knowledge.text,
-                                                self.today(), self.config.TIMEZONE, self.approved_text))]
+        student = [row["message"] for row in history if row["role"] == "human"]
+        lang = conversation_language(student)
+        knowledge, excerpt = self._prompt_knowledge(student, lang)
+        messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, knowledge, self.today(),
+                                                self.config.TIMEZONE, lang, self.approved_text, excerpt))]
         messages += to_langchain(history)
         chain = fallback_chain(active, self.providers)
         model_calls = []
@@ -94,14 +100,23 @@ class Chatbot:
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
             if not calls:
-                return Reply(message.text.strip(), provider.model, provider.label, model_calls)
+                return _reply(message, provider, model_calls, knowledge)
             for call in calls:
                 messages.append(self._run_tool(chat_id, tools, call))
         # Out of steps: the offline assistant summarises the last tool result.
         local = self.providers["local"]
         final = self._bound(local).invoke(messages)
-        return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label,
-                     model_calls)
+        if not final.text.strip():
+            final = AIMessage(TEXT[lang]["failed"])
+        return _reply(final, local, model_calls, knowledge)
+
+    def _prompt_knowledge(self, student, lang):
+        """The knowledge for the prompt: the whole text in the student's language when it fits,
+        else the passages that match the last two questions, with their section names."""
+        text = self.knowledge.text_for(lang)
+        if len(text.encode()) <= self.prompt_max_bytes:
+            return text, False
+        return self.knowledge.prompt_context(" ".join(student[-2:]), lang, self.prompt_max_bytes), True
 
     def _invoke(self, chat_id, chain, messages, stream, model_calls):
         for provider in chain:
@@ -117,12 +132,13 @@ class Chatbot:
                 model_calls.append(_call_record(provider, started, None))
                 return message, provider
             except Exception as exc:  # any provider fault moves on to the next provider
+                if provider is chain[-1]:
+                    raise  # the offline assistant is last and does not fail on its own: a bug surfaces
                 if streamed and stream:
                     stream.reset()
                 model_calls.append(_call_record(provider, started, exc))
                 log.warning("provider %s failed for chat %s: %s: %s", provider.name, chat_id,
                             type(exc).__name__, str(exc)[:200])
-        raise ProviderFailed("every provider failed")  # unreachable: local does not fail
 
     def _bound(self, provider):
         """The provider's model with the tools bound, built once: schemas are the same for every chat."""
@@ -165,13 +181,23 @@ class Chatbot:
         return ToolMessage(json.dumps(result), tool_call_id=call_id, name=name or "unknown", status="error")
 
 
+def _reply(message, provider, model_calls, knowledge):
+    """The Reply, with the sections it quotes: the offline assistant says which; a real model cites them."""
+    if provider.name == "local":
+        return Reply(message.text.strip(), provider.model, model_calls,
+                     list(message.additional_kwargs.get("sources") or []))
+    text, sources = cited_sections(message.text.strip(), knowledge)
+    return Reply(text, provider.model, model_calls, sources)
+
+
 def _call_record(provider, started, exc):
     return ModelCall(provider.model, exc is None, int((time.perf_counter() - started) * 1000),
                      None if exc is None else f"{type(exc).__name__}: {str(exc)[:150]}")
 
 
 def to_langchain(history):
-    """chat_history rows -> LangChain messages. Advisors speak for the university side."""
+    """chat_history rows -> LangChain messages. Advisors speak for the university side; the chat's
+    own notices (bookings, hand-offs) come as system messages so the model knows what happened."""
     messages = []
     for row in history:
         if row["role"] == "human":
@@ -180,4 +206,6 @@ def to_langchain(history):
             messages.append(AIMessage(row["message"]))
         elif row["role"] == "human_operator":
             messages.append(AIMessage(f"[Admissions advisor] {row['message']}"))
+        elif row["role"] == "system":
+            messages.append(SystemMessage(NOTICE + row["message"]))
     return messages

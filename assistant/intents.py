@@ -1,0 +1,322 @@
+"""What a student's message asks for, in English or Spanish, before any retrieval.
+
+Each intent is one function over the message (and the little dialogue state it needs). The
+offline assistant asks them in order: a person, booking, the student's own booking, small talk;
+only what none of them claims is a question for the knowledge base.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Optional
+
+from .when import fold, parse_date, parse_part_of_day, parse_time
+
+
+def _rx(pattern):
+    return re.compile(pattern, re.I)
+
+
+# -- a person ---------------------------------------------------------------------------
+
+_NOT_PEOPLE = r"(?!\s*(?:'s|rights|resources|biology|anatomy|geography|development|sciences?|ecology|nutrition|" \
+              r"medicine|movement|kinetics|physiology|services))"
+_PERSON_NOUN = (r"(?:human|person|people|someone|somebody|anyone|anybody|advis[eo]rs?|agents?|representatives?|reps?|"
+                r"staff|counsel+ors?|operators?|officers?|recruiters?|member of (?:the )?(?:staff|team)|your team|"
+                r"the team|admissions team|alguien|persona|personas|humano|humana|ser humano|asesor|asesora|asesores|"
+                r"agente|representante|operador|operadora|personal|consejero|consejera|orientador|orientadora|"
+                r"encargado|encargada)") + _NOT_PEOPLE
+_PERSON_VERB = (r"(?:talk|speak|chat|connect|transfer|put|pass|hand|forward|get|want|need|like|have|give|reach|"
+                r"contact|escalate|see|bring|hablar|habla|hablo|comunicar|comunica|comunicame|comuniqueme|pasame|"
+                r"paseme|pasar|pasa|transferir|transfiere|contactar|quiero|quisiera|necesito|ponme|pongame|"
+                r"conectar|conectame|atender|atienda|atiende)")
+_ASKS_PERSON = [
+    _rx(r"\b" + _PERSON_VERB + r"\b(?:\s+\S+){0,4}?\s+" + _PERSON_NOUN + r"\b"),
+    _rx(r"\b(?:real|actual|live|proper) (?:person|human|agent|people|advisor)\b"),
+    _rx(r"\b(?:is|are) (?:there )?(?:any ?one|any ?body|someone|somebody) (?:there|here|real|available|around|"
+        r"online)\b|^\s*(?:any ?one|any ?body|hello+) (?:there|here|home)\s*\?+"),
+    _rx(r"\bhay (?:alguien|una persona|algun humano)\b|\balguien (?:me )?(?:puede|podria) (?:atender|ayudar)\b|"
+        r"\batencion (?:humana|personal|personalizada)\b|\bpersona (?:real|de verdad)\b"),
+    _rx(r"\b(?:no|not a|not the|stop the|no more) (?:bots?|robots?|machines?)\b|\bsin (?:bots?|robots?)\b"),
+]
+# A whole message that is only a person noun ("human", "agent please", "un asesor por favor").
+_ONLY_PERSON = _rx(r"^\W*(?:a |an |un |una |the )?(?:real |live )?" + _PERSON_NOUN +
+                   r"(?: (?:please|pls|now|por favor|ya|ahora))*\W*$")
+_FRUSTRATED = [
+    _rx(r"\b(?:useless|pointless|hopeless|waste of (?:my )?time|fed up|sick of|ridiculous|nonsense|stupid|dumb|"
+        r"annoying|frustrat\w*|not what i asked|(?:read|answer) my question)\b"),
+    _rx(r"\b(?:this|you|it|that|the bot|the chat)(?:\s+(?:is|are|was|were)|'s|'re)\s+(?:really |so |just )?"
+        r"(?:not (?:helpful|helping|useful|working|listening)|no help|terrible|awful|so bad|wrong)\b"),
+    _rx(r"\b(?:this|you|it|that)\s+(?:doesn'?t|does not|don'?t|do not|didn'?t|did not|isn'?t|is not|aren'?t|are not|"
+        r"can'?t|cannot|won'?t)\s+(?:help|helping|work|working|understand|answer|make sense|get it)\b"),
+    _rx(r"\bno (?:me )?sirve(?:s|n)?\b|\besto no sirve\b|\binutil(?:es)?\b|\bno (?:me )?(?:ayuda|ayudas|ayudan|entiendes|"
+        r"entiende|contesta|contestas|responde|respondes)\b|\bperdida de tiempo\b|\b(?:estoy|me tienes) "
+        r"(?:harto|harta|cansado|cansada)\b|\bque desastre\b|\b(?:ridiculo|absurdo|tonto|tonteria)\b|"
+        r"\bno es lo que (?:pregunte|pedi)\b|\bfrustra\w*\b"),
+]
+# Asking when a person is free is a booking question; asking what the assistant is, small talk.
+_NOT_A_REQUEST = _rx(r"\bwhen (?:can|could|will|do)\b|\bwhat time\b|\bcuando (?:puedo|podria|puede)\b|"
+                     r"\bare you (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|ai|machine)\b|"
+                     r"\beres (?:un |una )?(?:humano|humana|persona|bot|robot|maquina)\b")
+
+
+def wants_person(text):
+    """'person' when the student asks for a human, 'frustrated' when they are fed up with the bot, else None."""
+    folded = fold(text).replace("’", "'")
+    if _BOOK_VERB.search(folded) or _CALL_WITH.search(folded):
+        return None  # "a call with an advisor" is a booking
+    asks = _ONLY_PERSON.search(folded) or (
+        any(p.search(folded) for p in _ASKS_PERSON) and not _NOT_A_REQUEST.search(folded))
+    if asks:
+        return "person"
+    if any(p.search(folded) for p in _FRUSTRATED):
+        return "frustrated"
+    return None
+
+
+# -- booking ----------------------------------------------------------------------------
+
+_MEETING = r"(?:call|calls|appointment|appointments|meeting|slot|slots|consultation|session|video ?call|phone call|" \
+           r"zoom|llamada|llamadas|cita|citas|reunion|videollamada|consulta|sesion|turno|hora)"
+_BOOK_VERB = _rx(r"\b(?:book|schedule|reschedule|reserve|rebook|reservar|reservame|reserva|agendar|agendame|agenda|"
+                 r"programar|programame|concertar)\b(?:\s+\S+){0,4}?\s+(?:" + _MEETING[3:-1] +
+                 r"|me|us|in|it|one|una|otra|para|el|la)\b")
+_WANTS_MEETING = _rx(r"\b(?:want|need|like|get|have|arrange|set up|request|make|organi[sz]e|quiero|quisiera|necesito|"
+                     r"puedo|podria|gustaria|dame|hacer|pedir|solicitar|tener)\b(?:\s+\S+){0,3}?\s+"
+                     r"(?:a|an|another|one|una|otra|un)\s+" + _MEETING + r"\b")
+_AVAILABILITY = _rx(r"\b(?:free|available|open|libres?|disponibles?) (?:slots?|times?|appointments?|hours?|"
+                    r"horarios?|huecos?|turnos?|citas?)\b|\b(?:slots?|availability|disponibilidad|horarios?)\b|"
+                    r"\bwhen (?:can|could) (?:i|we) (?:talk|speak|meet|call|have a call)\b|"
+                    r"\bwhen (?:is|are) (?:an? |the )?advis[eo]rs? (?:free|available)\b|"
+                    r"\bcuando (?:puedo|podria) (?:hablar|reunirme|llamar)\b")
+_CALL_WITH = _rx(r"\b(?:call|meeting|appointment|video ?call|llamada|cita|reunion|videollamada)\s+(?:\w+\s+){0,2}?"
+                 r"(?:with|con)\s+(?:a |an |the |un |una |el |la |one of )?")
+_OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|slots?|days?|options?|dates?)\b|"
+                   r"\bnone of (?:those|these|them)\b|\b(?:otros?|otras?|mas) (?:horarios?|dias?|horas?|opciones?|"
+                   r"fechas?)\b|\bninguno\b|\bninguna\b|\botro dia\b")
+_CONFIRM = _rx(r"^\W*(?:yes|yeah|yep|sure|ok(?:ay)?|please|that one|si|vale|claro|dale|perfecto|esa|ese)\b")
+
+
+def booking_request(text, today, offered=(), mine=None):
+    """("book", args) or ("list", args) for the booking tools, or None when the message is not about booking.
+
+    `offered` are the (date, time) slots the assistant listed last, in order; `mine` is the
+    own-booking intent of the message (show and cancel are not bookings).
+    """
+    if mine in ("show", "cancel"):
+        return None
+    folded = fold(text).replace("’", "'")
+    if offered:
+        picked = pick_offered(text, offered, today)
+        if picked:
+            return "book", {"date": picked[0].isoformat(), "time": picked[1].strftime("%H:%M")}
+    wanted = _BOOK_VERB.search(folded) or _WANTS_MEETING.search(folded) or _AVAILABILITY.search(folded) \
+        or mine == "move"
+    if not (wanted or offered):
+        return None
+    day, hour, part = parse_date(text, today), parse_time(text), parse_part_of_day(text)
+    if day and hour:
+        return "book", {"date": day.isoformat(), "time": hour.strftime("%H:%M")}
+    if hour or (day and part) or (part and offered):
+        args = {"date": day.isoformat()} if day else {}
+        args.update({"time": hour.strftime("%H:%M")} if hour else {"part_of_day": part})
+        return "book", args
+    if day or part:
+        return "list", {k: v for k, v in (("date", day and day.isoformat()), ("part_of_day", part)) if v}
+    if wanted or _OTHER_TIMES.search(folded):
+        return "list", {}
+    return None
+
+
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+             "5th": 4, "sixth": 5, "6th": 5, "primera": 0, "primero": 0, "primer": 0, "segunda": 1, "segundo": 1,
+             "tercera": 2, "tercero": 2, "tercer": 2, "cuarta": 3, "quinta": 4, "quinto": 4, "sexta": 5, "sexto": 5}
+_ORDINAL = _rx(r"\b(" + "|".join(_ORDINALS) + r")\b")
+_NUMBERED = _rx(r"\b(?:option|number|no\.?|opcion|numero|#)\s*(\d{1,2})\b|^\W*(?:la |el )?(\d{1,2})\W*$")
+_LATEST = _rx(r"\b(?:last|latest|later|latter|ultima|ultimo|mas tarde)\b")
+_EARLIEST = _rx(r"\b(?:earliest|earlier|soonest|first available|mas temprano|mas temprana|mas pronto)\b")
+
+
+def pick_offered(text, offered, today):
+    """The (date, time) of an offered slot the message points at ("the second one", "el de las 10",
+    "the later one on Friday"), or None if it points at none or at several."""
+    folded = fold(text)
+    chosen = list(offered)
+    filtered = False
+    day = parse_date(text, today)
+    if day and any(d == day for d, _ in chosen):
+        chosen, filtered = [s for s in chosen if s[0] == day], True
+    elif day and not _ORDINAL.search(folded) and not re.search(r"\b\d{1,2}(st|nd|rd|th)\b", folded):
+        return None  # a day that was not offered
+    hour = parse_time(text)
+    number = _NUMBERED.search(folded)
+    if hour is None and number:  # a bare "10" is the 10:00 slot if one was offered, else the tenth option
+        value = int(number[1] or number[2])
+        for candidate in (time(value % 24), time((value + 12) % 24)) if value < 24 else ():
+            if any(t == candidate for _, t in chosen):
+                hour = candidate
+                break
+    if hour:
+        chosen, filtered = [s for s in chosen if s[1] == hour], True
+    part = None if hour else parse_part_of_day(text)
+    if part:
+        from .when import PARTS
+        start, end = PARTS[part]
+        chosen, filtered = [s for s in chosen if start <= s[1] < end], True
+    if not chosen:
+        return None
+    if match := _ORDINAL.search(folded):
+        index = _ORDINALS[match[1].lower()]
+        return chosen[index] if index < len(chosen) else None
+    if number and hour is None:
+        index = int(number[1] or number[2]) - 1
+        return chosen[index] if 0 <= index < len(chosen) else None
+    if _LATEST.search(folded):
+        return chosen[-1]
+    if _EARLIEST.search(folded):
+        return chosen[0]
+    if len(chosen) == 1 and (filtered or _CONFIRM.search(folded)):
+        return chosen[0]
+    if hour and day is None:
+        return chosen[0]  # "the 10:00 one" of a list over several days: the first day shown
+    return None
+
+
+# -- the student's own booking ----------------------------------------------------------
+
+_MINE = _rx(r"\b(?:my|our|mi|mis|nuestra)\s+(?:advisor |admissions |asesoria )?(?:call|booking|appointment|meeting|"
+            r"slot|reservation|session|video ?call|phone call|llamada|cita|reserva|reunion|videollamada|sesion|turno)\b")
+_IT = _rx(r"\b(?:it|that|this one|la|lo|esa|eso)\b|\b\w+(?:la|lo)\b")
+_CANCEL = _rx(r"\b(?:cancel\w*|call off|calling off|drop|delete|remove|anul\w*|no (?:podre|voy a poder) (?:ir|asistir))\b|"
+              r"\bya no (?:la |lo )?(?:necesito|quiero)\b")
+_MOVE = _rx(r"\b(?:move|moving|change|changing|reschedule|rescheduling|push|postpone|switch|shift|rebook|"
+            r"bring forward|can'?t make (?:it|that)|cambiar|cambia|cambiame|cambiala|mover|mueve|muevela|"
+            r"reprogramar|reprograma|aplazar|aplaza|posponer|pospon|adelantar|adelanta|no puedo (?:ir|asistir))\b")
+_SHOW = _rx(r"\b(?:when|what time|what day|which day|what date|is|do i have|did|confirm\w*|still|details|"
+            r"cuando|a que hora|que hora|que dia|tengo|sigue|confirma\w*|cual es)\b")
+_DO_I_HAVE = _rx(r"\b(?:do i have|have i got|did i (?:book|get)|is there) (?:a |an |any )?(?:call|booking|appointment|"
+                 r"meeting)\b|\btengo (?:una |alguna )?(?:llamada|cita|reserva|reunion)\b")
+_ABOUT_CALLS = _rx(r"\bhow long\b|\bhow do\b|\bwho\b|\bcuanto dura\b|\bcomo\b|\bquien\b")
+
+
+def own_booking(text, has_booking=False):
+    """'show', 'cancel' or 'move' when the message is about the student's own booked call, else None.
+
+    `has_booking` says the chat shows a booking notice, so "cancel it" needs no noun.
+    """
+    folded = fold(text).replace("’", "'")
+    mine = _MINE.search(folded) or (has_booking and _IT.search(folded))
+    if _CANCEL.search(folded) and (mine or re.search(r"\b(?:the|la|el) (?:call|booking|appointment|llamada|cita|"
+                                                     r"reserva)\b", folded)):
+        return "cancel"
+    if _MOVE.search(folded) and mine:
+        return "move"
+    if _DO_I_HAVE.search(folded):
+        return "show"
+    if _MINE.search(folded) and not _ABOUT_CALLS.search(folded) and (_SHOW.search(folded) or "?" in text
+                                                                    or len(folded.split()) <= 3):
+        return "show"
+    return None
+
+
+# -- small talk -------------------------------------------------------------------------
+
+_SMALL_TALK = [
+    ("greeting", r"(?:hi+|hello+|hey+|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|hola+|buenas"
+                 r"(?: tardes| noches| dias)?|buen dia|buenos dias|saludos|que tal)(?: there| team| all| everyone| guys|"
+                 r" folks| a todos)?"),
+    ("how_are_you", r"(?:how are you(?: doing)?(?: today)?|how'?s it going|how are things|how do you do|como estas|"
+                    r"como esta|como te va|que tal estas|como va(?: todo)?)"),
+    ("who_are_you", r"(?:who are you|what are you|who am i (?:talking|speaking|chatting) (?:to|with)|are you (?:a |an )?"
+                    r"(?:real |actual )?(?:human|person|bot|robot|ai|machine|chatbot)|am i (?:talking|speaking|chatting)"
+                    r" (?:to|with) (?:a |an )?(?:real )?(?:bot|robot|machine|human|person|ai)|quien eres|que eres|"
+                    r"con quien (?:hablo|estoy hablando)|eres (?:un |una )?(?:humano|humana|persona|bot|robot|maquina|ia)|"
+                    r"estoy hablando con (?:un |una )?(?:bot|robot|maquina|humano|persona))"),
+    ("thanks", r"(?:thanks?(?: you)?(?: so much| very much| a lot| again| for (?:your|the) help)?|thx|ty|cheers|"
+               r"much appreciated|appreciate it|(?:muchas |mil )?gracias(?: por (?:todo|tu ayuda|la ayuda|la informacion))?|"
+               r"te lo agradezco)"),
+    ("bye", r"(?:bye(?: bye)?|goodbye|good bye|see (?:you|ya)(?: later| soon)?|that'?s (?:all|it)(?: for now)?|"
+            r"that is all|nothing else|no more questions|i'?m (?:done|good|all set)|all good|have a (?:nice|good|great) "
+            r"(?:day|one|evening)|take care|adios|chao|chau|hasta (?:luego|pronto|manana)|nos vemos|eso es todo|"
+            r"es todo|nada mas|ya esta|que tengas (?:un )?buen dia)"),
+    ("no", r"(?:no(?:pe)?(?: thanks| thank you| gracias)?)"),
+    ("yes", r"(?:yes|yeah|yep|sure|si|claro)"),
+    ("ack", r"(?:ok(?:ay)?|okey|great|perfect|cool|awesome|nice|got it|understood|sounds good|alright|all right|"
+            r"fine|good|excellent|vale|perfecto|genial|entendido|de acuerdo|listo|bien|muy bien|excelente|dale)"),
+]
+_SMALL_TALK_RX = [(kind, _rx(r"\W*" + pattern + r"(?=\W|$)[\s!.,;:?¡¿)(:-]*")) for kind, pattern in _SMALL_TALK]
+_PRIORITY = ("bye", "who_are_you", "how_are_you", "thanks", "greeting", "no", "yes", "ack")
+
+
+def small_talk(text):
+    """(kind, rest): the small talk the message opens with, and the rest of the message.
+
+    A message that is only small talk gets (kind, ""); "hi, how much is tuition?" gets
+    ("greeting", "how much is tuition?"), so the question is still answered.
+    """
+    folded = fold(text).replace("’", "'")
+    kinds, position = [], 0
+    while position < len(folded):
+        for kind, pattern in _SMALL_TALK_RX:
+            match = pattern.match(folded, position)
+            if match and match.end() > position:
+                kinds.append(kind)
+                position = match.end()
+                break
+        else:
+            break
+    if not kinds:
+        return None, text
+    rest = text[position:].strip()
+    if rest:
+        return kinds[0], rest
+    return min(kinds, key=_PRIORITY.index), ""
+
+
+# -- the dialogue so far ----------------------------------------------------------------
+
+_SLOT_LINE = re.compile(r"^•\s*(.+?):\s*(\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*)\s*$", re.M)
+_BOOKED_NOTICE = _rx(r"\bcall booked for\b|\bllamada reservada\b|\bcita reservada\b")
+_CANCELLED_NOTICE = _rx(r"\bwas cancelled\b|\bcancelad[ao]\b|\bcancelled\b")
+
+
+@dataclass
+class DialogueState:
+    """What the assistant needs from the chat so far: the slots it just offered, the student's earlier
+    questions (for follow-ups), and whether a booking notice stands."""
+
+    offered: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    has_booking: bool = False
+
+
+def offered_slots(ai_text, today):
+    """The (date, time) slots a slot list written by the assistant offered, in the order shown."""
+    slots = []
+    for label, times in _SLOT_LINE.findall(ai_text):
+        day = parse_date(label, today)
+        if day is None:
+            continue
+        for value in times.split(","):
+            hour, minute = value.strip().split(":")
+            slots.append((day, time(int(hour), int(minute))))
+    return slots
+
+
+def notice_state(text, has_booking):
+    """Whether a booking stands after this system notice."""
+    if _CANCELLED_NOTICE.search(text):
+        return False
+    if _BOOKED_NOTICE.search(text):
+        return True
+    return has_booking
+
+
+def is_question_for_knowledge(text, today, offered=()):
+    """True when no intent before retrieval claims the message: it is a question for the knowledge base."""
+    kind, rest = small_talk(text)
+    if kind and not rest:
+        return False
+    rest = rest or text
+    mine = own_booking(rest)
+    return not (wants_person(rest) or mine or booking_request(rest, today, offered, mine))
+
