@@ -1,9 +1,10 @@
-# Havana Chat: `make run` serves the app, `make test` runs every test. Both set themselves up.
+# Havana Chat: `make run` serves the app, `make test` runs every test, `make eval` scores the assistant.
+# All set themselves up.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup migrate admin system-deps clean
+.PHONY: run test eval setup migrate admin system-deps clean
 
 run: $(VENV)/.installed  ## SQLite + offline assistant on http://localhost:3000
 	$(BIN)/python run_migrations.py
@@ -11,6 +12,9 @@ run: $(VENV)/.installed  ## SQLite + offline assistant on http://localhost:3000
 
 test: $(VENV)/.installed-dev system-deps  ## the whole suite (MariaDB and Chromium tests run when available)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+eval: $(VENV)/.installed-dev  ## the golden conversations through the real server; EVAL_ARGS="--show-failures" etc.
+	$(BIN)/python -m eval.run $(EVAL_ARGS)
 
 setup: $(VENV)/.installed
 

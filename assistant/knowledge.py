@@ -1,187 +1,728 @@
-"""The knowledge base: passages from a text file, ranked with BM25 (bm25s)."""
-import math
+"""The knowledge base: passages under Markdown headings, found by BM25 (bm25s) fused with dense
+vectors, read through the admissions lexicon, and answered only when every salient word of the
+question is covered; otherwise "not offered", one clarifying question, or "unknown".
+"""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
-import Stemmer
+import numpy as np
+from rapidfuzz import fuzz, process
 
-_stemmer = Stemmer.Stemmer("english")
-_WORD = re.compile(r"[a-z0-9$€£]+(?:[.,'][a-z0-9]+)*")
-_STOP = set(bm25s.stopwords.STOPWORDS_EN) | {
-    "what", "whats", "which", "who", "how", "when", "where", "why", "do", "does", "did",
-    "can", "could", "would", "should", "i", "me", "my", "you", "your", "we", "our", "us",
-    "am", "is", "are", "please", "tell", "know", "want", "like", "need", "about", "get",
-    "much", "many", "any", "there", "hi", "hello", "thanks", "thank", "also", "s", "d",
-    "university", "school", "college", "institute", "student", "students",
-    "question", "questions", "ask", "asking", "one", "more", "another", "quick", "also", "just", "still",
-}
-# Everyday words students use for the vocabulary admissions texts use. Generic to any
-# institution's knowledge base; expands the query only.
-_SYNONYMS = {
-    "cost": ["tuition", "fee", "price"], "costs": ["tuition", "fee", "price"],
-    "price": ["tuition", "fee", "cost"], "pay": ["tuition", "fee"], "expensive": ["tuition", "fee"],
-    "masters": ["graduate", "master"], "master": ["graduate"], "phd": ["graduate", "doctoral"],
-    "doctorate": ["phd", "doctoral"], "postgraduate": ["graduate"], "grad": ["graduate"],
-    "bachelor": ["undergraduate"], "bachelors": ["undergraduate"], "undergrad": ["undergraduate"],
-    "dorm": ["housing", "residence"], "dorms": ["housing", "residence"], "accommodation": ["housing", "residence"],
-    "live": ["housing", "residence"], "room": ["housing", "residence"],
-    "deadline": ["deadline", "date", "apply"], "due": ["deadline"], "apply": ["application", "admission"],
-    "requirements": ["requirement", "admission"], "enter": ["admission"], "admitted": ["admission"],
-    "scholarship": ["aid", "financial"], "scholarships": ["aid", "financial"], "funding": ["aid", "scholarship"],
-    "loan": ["aid", "financial"], "english": ["ielts", "toefl", "language"], "visa": ["international", "visa"],
-    "email": ["contact", "email"], "phone": ["contact", "phone"], "reach": ["contact"],
-    "courses": ["program"], "majors": ["program"], "degrees": ["program"], "study": ["program"],
-    "programme": ["program"], "programmes": ["program"], "programs": ["program"], "offer": ["program"],
-    "open": ["hours", "open"], "hours": ["hours", "open"],
-    "afford": ["aid", "financial", "need"], "money": ["aid", "financial"], "help": ["support", "aid"],
-    "semester": ["intake", "term"], "term": ["intake", "semester"], "intake": ["semester", "term"],
-    "close": ["deadline"], "closes": ["deadline"], "last": ["deadline"], "late": ["deadline"],
-}
+from . import dense, lexicon
+from .text import STOP, content_words, fold, stem, stems, word_spans, words
+
+KINDS = ("answer", "not_offered", "clarify", "unknown")
+APPROVED = {"en": "Advisor-approved answers", "es": "Respuestas aprobadas por los asesores"}
 
 
-def _question_words(text):
-    """Lower-case words without stop words ("how much" also asks about cost)."""
-    words = [w.strip(".,'") for w in _WORD.findall(text.lower().replace("’", "'"))]
-    words = [w[:-2] if w.endswith("'s") else w for w in words]
-    words = [w for w in words if w and w not in _STOP]
-    if re.search(r"\bhow much\b", text.lower()):
-        words.append("cost")
-    return words
-
-
-def tokenize(text):
-    """Lower-case word stems without stop words."""
-    return _stemmer.stemWords(_question_words(text))
-
-
-def expand(words):
-    """Query words plus their synonyms (stemmed)."""
-    extra = [s for w in words for s in _SYNONYMS.get(w, [])]
-    return _stemmer.stemWords([w for w in words + extra if w not in _STOP])
+@dataclass
+class Lookup:
+    kind: str  # one of KINDS
+    text: str  # quoted knowledge-base sentences, or a not-offered / clarify sentence in the asked language
+    sources: list = field(default_factory=list)  # section headings quoted
+    source_lang: str = "en"
+    topic: str = ""
 
 
 @dataclass
 class Passage:
     heading: str
-    text: str
+    sentences: list
 
     @property
-    def sentences(self):
-        return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])", self.text) if s.strip()]
+    def text(self):
+        return " ".join(self.sentences)
 
+
+# -- parsing ---------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+_FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
+
+
+def split(text):
+    """Passages: paragraphs under their Markdown heading; a standalone short line without a full
+    stop is a title, not a passage; a list item or a "Field: value" line is a sentence of its own."""
+    passages, heading, block = [], "", []
+
+    def flush():
+        sentences = []
+        prose = []
+        for line in block:
+            if line.startswith(("-", "*", "•")) or _FIELD_LINE.match(line):
+                sentences += _sentences(" ".join(prose))
+                prose = []
+                sentences.append(line.lstrip("-*• ").strip())
+            else:
+                prose.append(line)
+        sentences += _sentences(" ".join(prose))
+        if sentences:
+            passages.append(Passage(heading, sentences))
+        block.clear()
+
+    lines = [line.strip() for line in text.splitlines()]
+    for i, line in enumerate(lines):
+        standalone = not block and (i + 1 == len(lines) or not lines[i + 1])
+        if not line:
+            flush()
+        elif line.startswith("#") or (standalone and _is_title(line)):
+            flush()
+            heading = line.lstrip("#").strip().rstrip(":")
+        else:
+            block.append(line)
+    flush()
+    return passages
+
+
+def _sentences(prose):
+    return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
+
+
+def _is_title(line):
+    return len(line) < 80 and not line.endswith((".", "?", "!", ";", ",")) and len(line.split()) <= 10
+
+
+# -- one language's index ----------------------------------------------------------------------
+
+class _Index:
+    """The passages of one text in one language, with BM25, stems per sentence and dense vectors."""
+
+    def __init__(self, text, lang, embedder):
+        self.text, self.lang, self._embedder = text, lang, embedder
+        self.passages = split(text)
+        tokens = [stems(p.heading + " " + p.text, lang) for p in self.passages]
+        self.stems = [set(t) for t in tokens]
+        self.bigrams = [set(zip(t, t[1:])) for t in tokens]
+        self.sentence_stems = [[set(stems(s, lang)) for s in p.sentences] for p in self.passages]
+        self.heading_stems = [set(stems(p.heading, lang)) for p in self.passages]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
+        self.df = {}
+        for t in self.stems:
+            for s in t:
+                self.df[s] = self.df.get(s, 0) + 1
+        n = len(self.passages) or 1
+        self.idf = {s: float(np.log(1 + n / c)) for s, c in self.df.items()}
+        self.max_idf = float(np.log(1 + n))
+        surface = {w for p in self.passages for w in content_words(p.heading + " " + p.text, lang)}
+        self.surface = sorted(w for w in surface if len(w) >= 4 and not w[0].isdigit())
+        self.vectors = embedder.vectors([p.heading + ". " + p.text for p in self.passages]) \
+            if embedder and self.passages else None
+
+    def scores(self, stem_):
+        return self._bm25.get_scores([stem_]) if stem_ in self.df else None
+
+
+# -- the question ------------------------------------------------------------------------------
 
 @dataclass
-class Match:
-    passage: Passage
-    score: float
-    coverage: float
+class _Term:
+    word: str
+    position: int
+    slot: str
+    alternatives: dict  # stem in the index's language -> weight
+    weight: float = 1.0
+    known: bool = False
 
+
+_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
+                    r"ofrecen|ofrece|tienen|hay (un|una|algun)|puedo estudiar)\b")
+_LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
+                   r"\blist\b|\btodos los\b|\bcuales son\b")
+
+
+def _analyse(question, index, lang, embedder):
+    """Salient terms of a question, each with the stems that would cover it in `index`."""
+    folded = fold(lexicon.expand_abbreviations(question))
+    stop = STOP["en"] | STOP["es"] if lang == "es" or index.lang == "es" else STOP["en"]
+    phrases = lexicon.phrase_spans(folded)
+    terms = []
+    for position, (word, start) in enumerate(word_spans(folded)):
+        inside = [name for name, (a, b) in phrases if a <= start < b]
+        if inside:
+            # The phrase names the concept ("when did it open" asks when it was founded).
+            if not any(t.word == inside[0] for t in terms):
+                alternatives = {s: 1.0 for s in _concept_stems(inside[0], index.lang)}
+                terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives))
+            continue
+        if word in stop:
+            continue
+        terms.append(_term(word, position, index, lang, embedder))
+    for term in terms:
+        present = [s for s in term.alternatives if s in index.df]
+        term.known = bool(present)
+        if present and term.position >= 0:
+            term.weight = max(index.idf[s] for s in present)
+        elif term.position >= 0:
+            term.weight = index.max_idf
+    return terms
+
+
+@lru_cache(maxsize=4096)
+def _concept_stems(name, lang):
+    return frozenset(lexicon.concept_stems(name, lang))
+
+
+def _term(word, position, index, lang, embedder):
+    own = stem(word, index.lang)
+    alternatives = {own: 1.0}
+    if lang != index.lang:
+        english = lexicon.translate(word)
+        if english:
+            alternatives[stem(english, index.lang)] = 1.0
+    names = lexicon.concepts_of(word)
+    for name in names:
+        for s in _concept_stems(name, index.lang):
+            alternatives.setdefault(s, 0.4)
+    if not any(s in index.df for s in alternatives) and len(word) >= 4 and not word[0].isdigit() \
+            and not (embedder and embedder.is_common_word(word)):
+        # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
+        found = process.extractOne(word, index.surface + _lexicon_words(), scorer=fuzz.ratio, score_cutoff=80)
+        if found:
+            fixed = found[0]
+            alternatives[stem(fixed, index.lang)] = 0.9
+            for name in lexicon.concepts_of(fixed):
+                names = names or [name]
+                for s in _concept_stems(name, index.lang):
+                    alternatives.setdefault(s, 0.4)
+    slot = lexicon.CONCEPTS[names[0]][0] if names else "subject"
+    return _Term(word, position, slot, alternatives)
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words():
+    return sorted({w for w in lexicon._WORD_CONCEPTS if len(w) >= 4})
+
+
+def _covered(term, stems_):
+    return any(s in stems_ for s in term.alternatives)
+
+
+# -- the knowledge ----------------------------------------------------------------------------
+
+class Knowledge:
+    """A knowledge base in one or more languages plus advisor-approved answers."""
+
+    def __init__(self, texts, base_lang="en"):
+        self._embedder = dense.load()
+        self.base_lang = base_lang
+        self._indexes = {lang: _Index(text, lang, self._embedder) for lang, text in texts.items() if text.strip()}
+        if base_lang not in self._indexes:
+            self._indexes[base_lang] = _Index(texts.get(base_lang, ""), base_lang, self._embedder)
+        self._approved = None
+
+    @classmethod
+    def from_path(cls, path):
+        """The file at `path` and its language siblings (school_data.txt, school_data.es.txt)."""
+        path = Path(path)
+        texts = {"en": path.read_text(encoding="utf-8")}
+        for sibling in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+            lang = sibling.name[len(path.stem) + 1:-len(path.suffix) or None]
+            if re.fullmatch(r"[a-z]{2}", lang):
+                texts[lang] = sibling.read_text(encoding="utf-8")
+        return cls(texts)
+
+    @property
+    def languages(self):
+        return set(self._indexes)
+
+    def text_for(self, lang):
+        """The knowledge base text in `lang` if present, else the base text."""
+        return (self._indexes.get(lang) or self._indexes[self.base_lang]).text
+
+    def set_approved(self, rows):
+        """Advisor-approved answers ({"question", "answer"} rows), searched before the knowledge base."""
+        rows = [r for r in rows or () if r.get("question") and r.get("answer")]
+        self._approved = [(r["question"], r["answer"]) for r in rows]
+        if rows:
+            text = "\n\n".join(f"{q}\n{a}" for q, a in self._approved)
+            self._approved_index = _Index(text, self.base_lang, self._embedder)
+            # One passage per row: the question is searched, the answer quoted.
+            self._approved_index.passages = [Passage(q, [a]) for q, a in self._approved]
+            self._approved_index.stems = [set(stems(q + " " + a, self.base_lang)) for q, a in self._approved]
+            self._approved_index.sentence_stems = [[s] for s in self._approved_index.stems]
+            self._approved_index.heading_stems = [set() for _ in self._approved]
+            tokens = [stems(q + " " + a, self.base_lang) for q, a in self._approved]
+            self._approved_index._bm25 = bm25s.BM25()
+            self._approved_index._bm25.index(tokens, show_progress=False)
+            self._approved_index.vectors = None
+        else:
+            self._approved = None
+
+    def _index_for(self, lang):
+        return self._indexes.get(lang) or self._indexes[self.base_lang]
+
+    # -- lookup ---------------------------------------------------------------------------
+
+    def lookup(self, question, previous=(), lang="en"):
+        """What the knowledge base says to `question`, read with the earlier questions of the chat."""
+        resolved = resolve_followup(question, list(previous), lang)
+        parts = _comparison_parts(resolved, lang)
+        if parts:
+            found = self._compare(resolved, parts, lang)
+            if found:
+                return found
+        result = self._lookup_one(resolved, lang)
+        if result.kind == "unknown" and previous and resolved == question \
+                and len(content_words(question, lang)) <= 3:
+            # A short question that means nothing alone leans on the last one.
+            combined = _combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
+            retry = self._lookup_one(combined, lang)
+            if retry.kind == "answer":
+                return retry
+        return result
+
+    def _lookup_one(self, question, lang, limit=None):
+        if self._approved:
+            found = self._search(self._approved_index, question, lang)
+            if found and found["kind"] == "answer" and found["share"] >= 0.99:
+                passage = found["passage"]
+                return Lookup("answer", passage.text, [APPROVED.get(lang, APPROVED["en"])], self.base_lang,
+                              found["topic"])
+        index = self._index_for(lang)
+        found = self._search(index, question, lang)
+        if found is None:
+            return Lookup("unknown", "", [], index.lang, "")
+        if found["kind"] == "answer":
+            limit = limit or (8 if _LIST.search(fold(question)) else 3)
+            text, sources = self._quote(index, found, limit)
+            return Lookup("answer", text, sources, index.lang, found["topic"])
+        return Lookup(found["kind"], found.get("text", ""), found.get("sources", []), index.lang, found["topic"])
+
+    def _search(self, index, question, lang):
+        """Rank passages and apply the guard; a dict describing the outcome, or None."""
+        if not index.passages:
+            return None
+        terms = _analyse(question, index, lang, self._embedder)
+        salient = [t for t in terms if t.position >= 0]
+        if not salient:
+            return None
+        topic = " ".join(t.word for t in salient)
+        n = len(index.passages)
+        bm25 = np.zeros(n, dtype=np.float32)
+        for term in terms:
+            best = np.zeros(n, dtype=np.float32)
+            for s, w in term.alternatives.items():
+                scores = index.scores(s)
+                if scores is not None:
+                    np.maximum(best, w * scores, out=best)
+            bm25 += best * (term.weight / max(index.max_idf, 1e-6))
+        if not bm25.any():
+            return self._no_match(index, salient, question, lang, topic)
+        fused = bm25 / bm25.max()
+        # Two question words side by side in the passage ("application fee") say more than apart.
+        ordered = sorted(salient, key=lambda t: t.position)
+        pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if b.position - a.position == 1]
+        for a, b in pairs:
+            wanted = {(x, y): wx * wy for x, wx in a.alternatives.items() for y, wy in b.alternatives.items()}
+            for i in range(n):
+                hits = [w for pair, w in wanted.items() if pair in index.bigrams[i]]
+                if hits:
+                    fused[i] += 0.3 * max(hits)
+        if index.vectors is not None and lang == index.lang:
+            query = self._embedder.vectors([" ".join(t.word for t in salient)])[0]
+            fused = fused + 0.3 * np.clip(index.vectors @ query, 0, None)
+        total = sum(t.weight for t in salient)
+        share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
+                          for i in range(n)])
+        ranking = fused * (0.3 + 0.7 * share)
+        order = np.argsort(-ranking)
+        best = int(order[0])
+        uncovered = [t for t in salient if not _covered(t, index.stems[best])]
+        base = {"index": index, "best": best, "passage": index.passages[best], "terms": terms,
+                "share": float(share[best]), "topic": topic, "order": order, "ranking": ranking}
+        if not any(t.known for t in salient):
+            return self._no_match(index, salient, question, lang, topic)
+        if not uncovered:
+            clarify = self._clarify(index, base, salient, lang)
+            return clarify or {**base, "kind": "answer"}
+        missing = self._not_offered(index, base, salient, uncovered, question, lang)
+        if missing:
+            return missing
+        # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
+        # answer that covers the rest; an unknown subject ("tax return") does.
+        covered_share = base["share"]
+        strange = [t for t in uncovered if not t.known]
+        if not any(t.slot == "subject" for t in strange) and (
+                (not strange and covered_share >= 0.6) or covered_share >= 0.75):
+            return {**base, "kind": "answer"}
+        return {**base, "kind": "unknown"}
+
+    def _no_match(self, index, salient, question, lang, topic):
+        if _OFFER.search(fold(question)):
+            phrase = " ".join(t.word for t in salient if t.slot == "subject" and not t.known) or topic
+            return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
+                    "sources": [], "share": 0.0}
+        return {"kind": "unknown", "topic": topic, "share": 0.0}
+
+    def _not_offered(self, index, base, salient, uncovered, question, lang):
+        """A subject the question names with a word the best passage lacks ("sports medicine" when
+        only Medicine exists): say it is not listed and name the closest thing that is."""
+        generic = {"program", "application"}
+        for term in uncovered:
+            if term.slot != "subject" or generic & set(lexicon.concepts_of(term.word)):
+                continue
+            neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
+                          and not generic & set(lexicon.concepts_of(t.word))]
+            if not neighbours and not (_OFFER.search(fold(question)) and not term.known):
+                continue
+            phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
+            # The closest thing: the best passage holding the neighbour that names a subject.
+            closest, heading = None, None
+            anchors = [t for t in [term] + neighbours if t.known]
+            for anchor in sorted(anchors, key=lambda t: bool(lexicon.concepts_of(t.word))):
+                for i in base["order"]:
+                    if _covered(anchor, index.stems[int(i)]):
+                        passage = index.passages[int(i)]
+                        closest, heading = _name_with(passage, [anchor], index.lang), passage.heading
+                        break
+                if closest:
+                    break
+            return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
+                    "sources": [heading] if closest else []}
+        return None
+
+    def _clarify(self, index, base, salient, lang):
+        """One bare attribute ("deadline?") that two sections answer equally well: ask which."""
+        if len(salient) != 1 or salient[0].slot != "attr":
+            return None
+        order, ranking = base["order"], base["ranking"]
+        first = index.passages[int(order[0])]
+        for other in order[1:4]:
+            second = index.passages[int(other)]
+            if second.heading != first.heading and ranking[other] >= 0.9 * ranking[order[0]]:
+                text = (f"¿Te refieres a {first.heading} o a {second.heading}?" if lang == "es"
+                        else f"Do you mean {first.heading} or {second.heading}?")
+                return {**base, "kind": "clarify", "text": text, "sources": [first.heading, second.heading]}
+        return None
+
+    def _quote(self, index, found, limit):
+        """The sentences of the best passage (and a close runner-up in its section) that answer."""
+        best = found["best"]
+        terms = [t for t in found["terms"]]
+        text = _best_sentences(index, best, terms, limit)
+        sources = [index.passages[best].heading]
+        order, ranking = found["order"], found["ranking"]
+        if len(order) > 1:
+            second = int(order[1])
+            if index.passages[second].heading == index.passages[best].heading \
+                    and ranking[second] >= 0.85 * ranking[best] \
+                    and all(_covered(t, index.stems[second]) for t in terms if t.position >= 0):
+                text += " " + _best_sentences(index, second, terms, 2)
+        return text, [s for s in sources if s]
+
+    # -- comparisons -------------------------------------------------------------------------
+
+    def _compare(self, question, parts, lang):
+        """Each part's best sentence, then the difference, total or order of the numbers found."""
+        index = self._index_for(lang)
+        picks = []
+        for part, label in parts:
+            found = self._search(index, part, lang)
+            if not found or found["kind"] != "answer":
+                return None
+            picks.append((found, label))
+        sentences, values, sources = [], [], []
+        for found, label in picks:
+            passage_i = found["best"]
+            sentence, value = _sentence_with_value(index, passage_i, found["terms"], label, lang)
+            if sentence is None:
+                return None
+            if sentence not in sentences:
+                sentences.append(sentence)
+            values.append(value)
+            heading = index.passages[passage_i].heading
+            if heading and heading not in sources:
+                sources.append(heading)
+        text = " ".join(sentences)
+        summary = _summarise(question, [label for _, label in picks], values, lang)
+        if summary:
+            text += " " + summary
+        topic = " vs ".join(label for _, label in picks)
+        return Lookup("answer", text, sources, index.lang, topic)
+
+    # -- prompts for real models ---------------------------------------------------------------
+
+    def prompt_context(self, question, lang="en", max_bytes=48_000):
+        """The knowledge base in `lang`, or when larger than max_bytes its best passages under
+        their section headings."""
+        index = self._index_for(lang)
+        if len(index.text.encode()) <= max_bytes:
+            return index.text
+        terms = _analyse(question, index, lang, self._embedder)
+        n = len(index.passages)
+        scores = np.zeros(n, dtype=np.float32)
+        for term in terms:
+            for s, w in term.alternatives.items():
+                found = index.scores(s)
+                if found is not None:
+                    scores += w * found
+        if index.vectors is not None and terms:
+            scores = scores / (scores.max() or 1) + 0.3 * (index.vectors @ self._embedder.vectors(
+                [" ".join(t.word for t in terms)])[0])
+        chosen, size = [], 0
+        for i in np.argsort(-scores):
+            block = f"## {index.passages[i].heading}\n{index.passages[i].text}\n\n"
+            if size + len(block.encode()) > max_bytes:
+                break
+            chosen.append(int(i))
+            size += len(block.encode())
+        out, heading = [], None
+        for i in sorted(chosen):  # document order keeps each section's passages together
+            passage = index.passages[i]
+            if passage.heading != heading:
+                out.append(f"## {passage.heading}")
+                heading = passage.heading
+            out.append(passage.text + "\n")
+        return "\n".join(out).strip()
+
+
+# -- sentences ---------------------------------------------------------------------------------
+
+def _sentence_scores(index, passage_i, terms):
+    sentence_stems = index.sentence_stems[passage_i]
+    return [sum(t.weight * max((w for s, w in t.alternatives.items() if s in ss), default=0) for t in terms)
+            for ss in sentence_stems]
+
+
+def _best_sentences(index, passage_i, terms, limit):
+    """The sentences that carry the question's words: a contact block answers field by field."""
+    sentences = index.passages[passage_i].sentences
+    if len(sentences) <= 1:
+        return " ".join(sentences)
+    scores = _sentence_scores(index, passage_i, terms)
+    top = max(scores)
+    if top <= 0:
+        return " ".join(sentences[:limit])
+    keep = sorted(sorted(range(len(sentences)), key=lambda i: -scores[i])[:limit])
+    return " ".join(sentences[i] for i in keep if scores[i] >= 0.6 * top)
+
+
+_MONEY = re.compile(r"(?P<cur>[$€£])\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
+                    r"(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<cur2>euros?|dollars?|usd|eur|pesos|cup)\b", re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MESES = {m: i + 1 for i, m in enumerate(
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split())}
+_DATE = re.compile(r"\b(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<day>\d{1,2})\b|\b(?P<day2>\d{1,2})\s+de\s+(?P<mes>"
+                   + "|".join(_MESES) + r")\b", re.I)
+_UNIT = re.compile(r"\b(per|a|each|every|al|por|cada)\s+(year|semester|month|term|ano|semestre|mes)\b", re.I)
+
+
+def _values(sentence):
+    """Money amounts and dates in a sentence, each with its character position."""
+    found = []
+    for m in _MONEY.finditer(sentence):
+        number = float((m.group("num") or m.group("num2")).replace(",", ""))
+        currency = m.group("cur") or m.group("cur2")
+        unit = _UNIT.search(sentence, m.end(), m.end() + 25)
+        found.append(("money", number, currency, unit.group(0) if unit else "", m.start()))
+    for m in _DATE.finditer(sentence):
+        month = _MONTHS.get((m.group("month") or "").lower()) or _MESES.get((m.group("mes") or "").lower())
+        day = int(m.group("day") or m.group("day2"))
+        found.append(("date", (month, day), m.group(0), "", m.start()))
+    return found
+
+
+def _sentence_with_value(index, passage_i, terms, label, lang):
+    """The passage sentence that best answers the part and carries a number, and the number
+    nearest the part's own words (one sentence may hold both sides: "$15,000 ... and $8,000")."""
+    passage = index.passages[passage_i]
+    scores = _sentence_scores(index, passage_i, terms)
+    ranked = sorted(range(len(passage.sentences)), key=lambda i: -scores[i])
+    label_stems = set(stems(label, index.lang))
+    label_alternatives = set()
+    for t in terms:
+        if t.position >= 0 and stem(t.word, index.lang) in label_stems | set(stems(label, lang)):
+            label_alternatives |= set(t.alternatives)
+    for i in ranked:
+        sentence = passage.sentences[i]
+        values = _values(sentence)
+        if not values:
+            continue
+        positions = [m.start() for m in re.finditer(r"[\w']+", sentence)
+                     if stem(fold(m.group(0)), index.lang) in label_alternatives]
+        if positions:
+            value = min(values, key=lambda v: min(abs(v[4] - p) for p in positions))
+        else:
+            value = values[0]
+        return sentence, value
+    return None, None
+
+
+_LATER = re.compile(r"\b(later|last|latest|despues|ultimo|ultima|mas tarde)\b")
+_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|en total|suma|juntos)\b")
+
+
+def _summarise(question, labels, values, lang):
+    """The computed line: a difference or total of amounts, or which date comes first."""
+    folded = fold(question)
+    if len(values) != 2 or values[0][0] != values[1][0]:
+        return ""
+    (kind, a, cur_a, unit_a, _), (_, b, cur_b, unit_b, _) = values
+    if kind == "money" and cur_a.lower() == cur_b.lower():
+        unit = f" {unit_a}" if unit_a and unit_a == unit_b else ""
+        if _TOTAL.search(folded):
+            amount = _format_money(a + b, cur_a)
+            return f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
+        if a == b:
+            return "Es la misma cantidad." if lang == "es" else "It is the same amount."
+        high, low = (0, 1) if a > b else (1, 0)
+        amount = _format_money(abs(a - b), cur_a)
+        if lang == "es":
+            return f"Diferencia: {amount}{unit} más para {labels[high]} que para {labels[low]}."
+        return f"Difference: {amount} more{unit} for {labels[high]} than for {labels[low]}."
+    if kind == "date" and a != b:
+        later = _LATER.search(folded)
+        pick = (0 if a > b else 1) if later else (0 if a < b else 1)
+        date_text = values[pick][2]
+        if lang == "es":
+            return f"{labels[pick].capitalize()} es {'después' if later else 'antes'} ({date_text})."
+        return f"{labels[pick].capitalize()} comes {'later' if later else 'first'} ({date_text})."
+    return ""
+
+
+def _format_money(amount, currency):
+    number = f"{amount:,.2f}".rstrip("0").rstrip(".")
+    return f"{currency}{number}" if currency in "$€£" else f"{number} {currency}"
+
+
+# -- follow-ups and comparisons ------------------------------------------------------------------
+
+_FOLLOW_CUE = re.compile(r"^\W*(and|what about|how about|what of|same for|also|then|ok and|okay and|"
+                         r"y|e|que tal|y si|y que hay de|tambien)\b")
+_REFERS = re.compile(r"\b(that|it|this|those|these|them|there|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
+                     r"tambien|lo mismo)\b")
+
+
+def _is_elliptical(question, lang):
+    folded = fold(question)
+    if _FOLLOW_CUE.search(folded):
+        return True
+    return bool(_REFERS.search(folded)) and len(content_words(question, lang)) <= 4
+
+
+def resolve_followup(question, previous, lang="en", depth=0):
+    """The question made whole with the last question's topic when it leans on it
+    ("and for the PhD?" after "tuition for the master's?" -> "tuition PhD")."""
+    if not previous or depth > 3 or not _is_elliptical(question, lang):
+        return question
+    before = resolve_followup(previous[-1], previous[:-1], lang, depth + 1)
+    return _combine(before, question, lang)
+
+
+def _combine(before, question, lang):
+    """Keep the earlier question's words except those whose slot the new question fills."""
+    stop = STOP["en"] | STOP["es"]
+    new = [w for w in words(fold(lexicon.expand_abbreviations(question))) if w not in stop
+           and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
+    old_text = fold(lexicon.expand_abbreviations(before))
+    old = lexicon.phrase_concepts(old_text) + [w for w in words(old_text) if w not in stop]
+    new_slots = {lexicon.slot_of(w) for w in new}
+    kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
+    return " ".join(kept + new) if new else " ".join(old)
+
+
+_VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
+_BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
+_COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
+                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|diferencia|"
+                      r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
+_COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
+later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
+antes despues primero menos cual""".split())
+
+
+def _comparison_parts(question, lang):
+    """[(part question, label), ...] for "A vs B", "between A and B", "which is earlier, A or B",
+    or an implicit contrast ("how much more do international students pay?")."""
+    folded = fold(lexicon.expand_abbreviations(question)).strip()
+    if not _COMPARE.search(folded):
+        return None
+    between = _BETWEEN.search(folded)
+    if between:
+        rest = folded[:between.start()] + " " + folded[between.end():]
+        sides = [between.group(1), between.group(2)]
+    else:
+        pieces = _VS.split(folded, maxsplit=1)
+        if len(pieces) == 2:
+            rest, sides = "", pieces
+        else:
+            return _contrast_parts(folded, lang)
+    stop = STOP["en"] | STOP["es"]
+    side_words = [[w for w in words(s) if w not in stop and w not in _COMPARE_WORDS] for s in sides]
+    rest_words = [w for w in words(rest) if w not in stop and w not in _COMPARE_WORDS]
+    if not all(side_words):
+        return None
+    # Words one side names and the other lacks carry over ("single or double room" -> "double room").
+    parts = []
+    for i, own in enumerate(side_words):
+        other = side_words[1 - i]
+        slots = {lexicon.slot_of(w) for w in own}
+        shared = [w for w in other if lexicon.slot_of(w) not in slots]
+        label = " ".join(w for w in own if lexicon.slot_of(w) != "attr") or " ".join(own)
+        phrase = lexicon.phrase_concepts(folded)
+        parts.append((" ".join(phrase + rest_words + own + shared), label))
+    return parts
+
+
+def _contrast_parts(folded, lang):
+    if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
+        return None
+    stop = STOP["en"] | STOP["es"]
+    base = lexicon.phrase_concepts(folded) + [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]
+    for a, b in lexicon.CONTRASTS:
+        for first, second in ((a, b), (b, a)):
+            hits = [w for w in base if first in lexicon.concepts_of(w)]
+            if hits and not any(second in lexicon.concepts_of(w) for w in base):
+                other = [second if w in hits else w for w in base]
+                return [(" ".join(base), hits[0]), (" ".join(other), second)]
+    return None
+
+
+def _name_with(passage, neighbours, lang):
+    """The capitalised name in the passage that holds the covered word ("Doctor of Medicine (MD)")."""
+    wanted = {stem(t.word, lang) for t in neighbours}
+    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|and|in|de|y|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
+                       passage.text)
+    for name in sorted(names, key=lambda name: ("(" not in name, len(name))):
+        if wanted & set(stem(fold(w), lang) for w in re.findall(r"\w+", name)):
+            return name.strip()
+    return None
+
+
+def _not_offered_text(phrase, closest, lang):
+    if lang == "es":
+        if closest:
+            return f"No tenemos {phrase} en nuestra información; lo más parecido que ofrecemos es {closest}."
+        return f"No tenemos {phrase} en nuestra información de admisiones."
+    if closest:
+        return f"We don't list {phrase}; the closest programme we list is {closest}."
+    return f"We don't list {phrase} in our admissions information."
+
+
+# -- the interface the offline assistant uses today ------------------------------------------------
 
 class KnowledgeBase:
-    """Passages split at headings and blank lines, with a BM25 index over them."""
+    """One text (the knowledge base, or approved answers) answered through Knowledge.lookup."""
 
     def __init__(self, text, name="knowledge base"):
         self.text = text
         self.name = name
-        self.passages = _split(text)
-        self._tokens = [tokenize(p.heading + " " + p.text) for p in self.passages]
-        self._retriever = bm25s.BM25()
-        self._retriever.index(self._tokens or [["empty"]], show_progress=False)
-        n = len(self._tokens) or 1
-        df = {}
-        for tokens in self._tokens:
-            for t in set(tokens):
-                df[t] = df.get(t, 0) + 1
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._unknown_idf = math.log(1 + n)
+        self.knowledge = Knowledge({"en": text})
+        self.passages = self.knowledge._indexes["en"].passages
 
     @classmethod
     def from_file(cls, path):
         path = Path(path)
         return cls(path.read_text(encoding="utf-8"), name=path.name)
 
-    def search(self, query, k=3):
-        """The k best passages for a question, each with its BM25 score and term coverage."""
-        words = _question_words(query)
-        if not words or not self.passages:
-            return []
-        # Each question word counts once, met by its stem or a synonym's.
-        groups = {}
-        for word in words:
-            stem = _stemmer.stemWord(word)
-            groups.setdefault(stem, {stem}).update(_stemmer.stemWords(_SYNONYMS.get(word, [])))
-        scores = self._retriever.get_scores(expand(words))
-        best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [Match(self.passages[i], float(scores[i]), self._coverage(groups, i))
-                for i in best if scores[i] > 0]
-
-    def _coverage(self, groups, index):
-        """IDF-weighted share of the question's words (by stem or synonym) found in the passage."""
-        present = set(self._tokens[index])
-        total = found = 0.0
-        for stem, alternatives in groups.items():
-            weight = self._idf.get(stem, self._unknown_idf)
-            total += weight
-            if alternatives & present:
-                found += weight
-        return found / total if total else 0.0
-
-    def answer(self, question, min_coverage=0.5):
-        """The sentences of the best passage that answer the question, or None if none does."""
-        matches = self.search(question)
-        if not matches:
+    def answer(self, question, min_coverage=None):
+        """(heading, quoted sentences) when the knowledge base answers the question, else None."""
+        found = self.knowledge.lookup(question)
+        if found.kind != "answer":
             return None
-        ranked = sorted(matches[:2], key=lambda m: -m.score * m.coverage)
-        best = ranked[0]
-        if best.coverage < min_coverage:
-            return None
-        text = _best_sentences(best.passage, question)
-        # A close runner-up from the same section usually carries the rest of the answer.
-        if len(ranked) > 1 and ranked[1].passage.heading == best.passage.heading \
-                and ranked[1].coverage >= best.coverage and ranked[1].score >= 0.75 * best.score:
-            text += "\n\n" + _best_sentences(ranked[1].passage, question, limit=2)
-        return best.passage.heading, text
-
-
-def _best_sentences(passage, question, limit=3):
-    sentences = passage.sentences
-    if len(sentences) <= limit:
-        return " ".join(sentences)
-    terms = set(expand(tokenize(question)))
-    ranked = sorted(range(len(sentences)),
-                    key=lambda i: (-len(terms & set(tokenize(sentences[i]))), i))[:limit]
-    return " ".join(sentences[i] for i in sorted(ranked))
-
-
-def _split(text):
-    """Passages: paragraphs, each under its nearest heading (Markdown '#' or a short title line)."""
-    passages, heading, lines = [], "", []
-
-    def flush():
-        body = " ".join(line.strip() for line in lines).strip()
-        if body:
-            passages.append(Passage(heading, body))
-        lines.clear()
-
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            flush()
-        elif stripped.startswith("#") or (_is_title(stripped) and not lines):
-            flush()
-            heading = stripped.lstrip("#").strip().rstrip(":")
-        elif stripped.startswith(("-", "*", "•")):
-            # A list item stands alone so a question can match one line of a list.
-            flush()
-            lines.append(stripped.lstrip("-*• ").strip())
-            flush()
-        else:
-            lines.append(stripped)
-    flush()
-    return passages
-
-
-def _is_title(line):
-    return len(line) < 60 and not line.endswith((".", "?", "!")) and (line.isupper() or line.endswith(":"))
+        return (found.sources[0] if found.sources else ""), found.text

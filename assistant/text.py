@@ -1,0 +1,69 @@
+"""Words of questions and passages per language: accent-folded, stop words out, stemmed."""
+import re
+import unicodedata
+from functools import lru_cache
+
+import bm25s
+import Stemmer
+
+_WORD = re.compile(r"[\w$€£]+(?:[.,'][\w]+)*")
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "es": Stemmer.Stemmer("spanish")}
+
+
+def fold(text):
+    """Lower case without accents ("Matrícula" -> "matricula"): students often leave accents out."""
+    text = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+# Words that frame a question rather than say what it is about.
+_QUESTION_EN = """what whats which who whom whose how when where why do does did can could would should
+i me my mine you your yours we our us am is are was were be been please tell know want like need
+about get much many any there hi hello hey thanks thank also s d t m ll re ve university school
+college institute uni student students question questions ask asking one more another quick just
+still info information let find out ok okay so yes no some thing things give say said wondering
+wonder curious hear heard mean go going look looking kind sort really actually maybe else
+come comes coming happen happens list name names show see check help helps each every per
+can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've it's that's there's etc""".split()
+_QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas
+puedo puede pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor
+universidad estudiante estudiantes pregunta preguntas informacion usted ustedes hay tambien
+es son ser esta estan algo alguna alguno mas otra otro sobre bueno vale si ok eso esto ese esa""".split()
+STOP = {
+    "en": {fold(w) for w in bm25s.stopwords.STOPWORDS_EN} | set(_QUESTION_EN),
+    "es": {fold(w) for w in bm25s.stopwords.STOPWORDS_SPANISH} | set(_QUESTION_ES),
+}
+
+
+def words(text):
+    """Folded words in order ("master's" -> "master"), stop words kept."""
+    return [word for word, _start in word_spans(fold(text))]
+
+
+def word_spans(folded):
+    """(word, start offset) for each word of already folded text."""
+    out = []
+    for match in _WORD.finditer(folded):
+        word = match.group(0).strip(".,'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        if word:
+            out.append((word, match.start()))
+    return out
+
+
+def content_words(text, lang="en"):
+    """Folded words without stop words."""
+    stop = STOP.get(lang, STOP["en"])
+    return [w for w in words(text) if w not in stop]
+
+
+@lru_cache(maxsize=65536)
+def stem(word, lang="en"):
+    """The stem of a folded word in that language (folding first makes "maestria" meet "maestría")."""
+    return _STEMMERS.get(lang, _STEMMERS["en"]).stemWord(word)
+
+
+def stems(text, lang="en"):
+    """Stems of the content words, in order."""
+    return [stem(w, lang) for w in content_words(text, lang)]
