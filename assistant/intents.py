@@ -6,7 +6,7 @@ only what none of them claims is a question for the knowledge base.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from typing import Optional
 
 from .when import fold, parse_date, parse_part_of_day, parse_time
@@ -28,10 +28,16 @@ _PERSON_NOUN = (r"(?:human|person|people|someone|somebody|anyone|anybody|advis[e
 _PERSON_VERB = (r"(?:talk|speak|chat|connect|transfer|put|pass|hand|forward|get|want|need|like|have|give|reach|"
                 r"contact|escalate|see|bring|hablar|habla|hablo|comunicar|comunica|comunicame|comuniqueme|pasame|"
                 r"paseme|pasar|pasa|transferir|transfiere|contactar|quiero|quisiera|necesito|ponme|pongame|"
-                r"conectar|conectame|atender|atienda|atiende)")
+                r"conectar|conectame|atender|atienda|atiende|pasas|pasarme|pases)")
 _ASKS_PERSON = [
     _rx(r"\b" + _PERSON_VERB + r"\b(?:\s+\S+){0,4}?\s+" + _PERSON_NOUN + r"\b"),
     _rx(r"\b(?:real|actual|live|proper) (?:person|human|agent|people|advisor)\b"),
+    # "can an advisor chat with me?", "is there a person I can talk to?"
+    _rx(r"\b(?:can|could|may|will|would) (?:an? |the |your |one of your )?" + _PERSON_NOUN +
+        r" (?:\w+ )?(?:chat|talk|speak|help|contact|answer|respond|get in touch)\b"),
+    _rx(_PERSON_NOUN + r" (?:i|we) (?:can|could) (?:talk|speak|chat)\b"),
+    _rx(r"\bme (?:pasas|pasa|pones|pone|comunicas|comunica|transfieres|transfiere|conectas|conecta) con\b|"
+        r"\b(?:puede|podria) (?:un |una |algun )?(?:asesor|asesora|persona|agente|humano)\b"),
     _rx(r"\b(?:is|are) (?:there )?(?:any ?one|any ?body|someone|somebody) (?:there|here|real|available|around|"
         r"online)\b|^\s*(?:any ?one|any ?body|hello+) (?:there|here|home)\s*\?+"),
     _rx(r"\bhay (?:alguien|una persona|algun humano)\b|\balguien (?:me )?(?:puede|podria) (?:atender|ayudar)\b|"
@@ -80,6 +86,7 @@ _MEETING = r"(?:call|calls|appointment|appointments|meeting|slot|slots|consultat
 _BOOK_VERB = _rx(r"\b(?:book|schedule|reschedule|reserve|rebook|reservar|reservame|reserva|agendar|agendame|agenda|"
                  r"programar|programame|concertar)\b(?:\s+\S+){0,4}?\s+(?:" + _MEETING[3:-1] +
                  r"|me|us|in|it|one|una|otra|para|el|la)\b")
+_BARE_BOOK = _rx(r"\b(?:book|schedule|reserve|reservar|reservame|agendar|agendame)\b")
 _WANTS_MEETING = _rx(r"\b(?:want|need|like|get|have|arrange|set up|request|make|organi[sz]e|quiero|quisiera|necesito|"
                      r"puedo|podria|gustaria|dame|hacer|pedir|solicitar|tener)\b(?:\s+\S+){0,3}?\s+"
                      r"(?:a|an|another|one|una|otra|un)\s+" + _MEETING + r"\b")
@@ -87,6 +94,8 @@ _AVAILABILITY = _rx(r"\b(?:free|available|open|libres?|disponibles?) (?:slots?|t
                     r"horarios?|huecos?|turnos?|citas?)\b|\b(?:slots?|availability|disponibilidad|horarios?)\b|"
                     r"\bwhen (?:can|could) (?:i|we) (?:talk|speak|meet|call|have a call)\b|"
                     r"\bwhen (?:is|are) (?:an? |the )?advis[eo]rs? (?:free|available)\b|"
+                    r"\b(?:calls?|appointments?|meetings?|advis[eo]rs?|llamadas?|citas?|asesor(?:es)?) (?:are |is |estan |esta )?"
+                    r"(?:available|free|open|disponibles?|libres?)\b|"
                     r"\bcuando (?:puedo|podria) (?:hablar|reunirme|llamar)\b")
 _CALL_WITH = _rx(r"\b(?:call|meeting|appointment|video ?call|llamada|cita|reunion|videollamada)\s+(?:\w+\s+){0,2}?"
                  r"(?:with|con)\s+(?:a |an |the |un |una |el |la |one of )?")
@@ -96,11 +105,12 @@ _OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|
 _CONFIRM = _rx(r"^\W*(?:yes|yeah|yep|sure|ok(?:ay)?|please|that one|si|vale|claro|dale|perfecto|esa|ese)\b")
 
 
-def booking_request(text, today, offered=(), mine=None):
+def booking_request(text, today, offered=(), mine=None, booked_day=None):
     """("book", args) or ("list", args) for the booking tools, or None when the message is not about booking.
 
     `offered` are the (date, time) slots the assistant listed last, in order; `mine` is the
-    own-booking intent of the message (show and cancel are not bookings).
+    own-booking intent of the message (show and cancel are not bookings); `booked_day` is the day
+    of the student's booked call, which "make it 2pm instead" keeps.
     """
     if mine in ("show", "cancel"):
         return None
@@ -109,11 +119,18 @@ def booking_request(text, today, offered=(), mine=None):
         picked = pick_offered(text, offered, today)
         if picked:
             return "book", {"date": picked[0].isoformat(), "time": picked[1].strftime("%H:%M")}
-    wanted = _BOOK_VERB.search(folded) or _WANTS_MEETING.search(folded) or _AVAILABILITY.search(folded) \
-        or mine == "move"
+    verb = _BOOK_VERB.search(folded) or _WANTS_MEETING.search(folded) or _BARE_BOOK.search(folded)
+    # What follows the booking verb is the time wanted: "my exam is Monday at 9, book me Wednesday at 4".
+    day, hour, part = _when(text[verb.start():], today) if verb else (None, None, None)
+    if not (day or hour or part):
+        day, hour, part = _when(text, today)
+    if verb and verb.re is _BARE_BOOK and not (day or hour):
+        verb = None  # "how do I book a campus tour?" is a question
+    wanted = verb or _AVAILABILITY.search(folded) or mine == "move"
     if not (wanted or offered):
         return None
-    day, hour, part = parse_date(text, today), parse_time(text), parse_part_of_day(text)
+    if mine == "move" and hour and not day:
+        day = booked_day
     if day and hour:
         return "book", {"date": day.isoformat(), "time": hour.strftime("%H:%M")}
     if hour or (day and part) or (part and offered):
@@ -125,6 +142,10 @@ def booking_request(text, today, offered=(), mine=None):
     if wanted or _OTHER_TIMES.search(folded):
         return "list", {}
     return None
+
+
+def _when(text, today):
+    return parse_date(text, today), parse_time(text), parse_part_of_day(text)
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
@@ -189,7 +210,7 @@ _IT = _rx(r"\b(?:it|that|this one|la|lo|esa|eso)\b|\b\w+(?:la|lo)\b")
 _CANCEL = _rx(r"\b(?:cancel\w*|call off|calling off|drop|delete|remove|anul\w*|no (?:podre|voy a poder) (?:ir|asistir))\b|"
               r"\bya no (?:la |lo )?(?:necesito|quiero)\b")
 _MOVE = _rx(r"\b(?:move|moving|change|changing|reschedule|rescheduling|push|postpone|switch|shift|rebook|"
-            r"bring forward|can'?t make (?:it|that)|cambiar|cambia|cambiame|cambiala|mover|mueve|muevela|"
+            r"bring forward|make it|instead|rather|can'?t make (?:it|that)|en vez|en lugar|mejor|cambiar|cambia|cambiame|cambiala|mover|mueve|muevela|"
             r"reprogramar|reprograma|aplazar|aplaza|posponer|pospon|adelantar|adelanta|no puedo (?:ir|asistir))\b")
 _SHOW = _rx(r"\b(?:when|what time|what day|which day|what date|is|do i have|did|confirm\w*|still|details|"
             r"cuando|a que hora|que hora|que dia|tengo|sigue|confirma\w*|cual es)\b")
@@ -226,11 +247,12 @@ _SMALL_TALK = [
                  r" folks| a todos)?"),
     ("how_are_you", r"(?:how are you(?: doing)?(?: today)?|how'?s it going|how are things|how do you do|como estas|"
                     r"como esta|como te va|que tal estas|como va(?: todo)?)"),
-    ("who_are_you", r"(?:who are you|what are you|who am i (?:talking|speaking|chatting) (?:to|with)|are you (?:a |an )?"
-                    r"(?:real |actual )?(?:human|person|bot|robot|ai|machine|chatbot)|am i (?:talking|speaking|chatting)"
-                    r" (?:to|with) (?:a |an )?(?:real )?(?:bot|robot|machine|human|person|ai)|quien eres|que eres|"
-                    r"con quien (?:hablo|estoy hablando)|eres (?:un |una )?(?:humano|humana|persona|bot|robot|maquina|ia)|"
-                    r"estoy hablando con (?:un |una )?(?:bot|robot|maquina|humano|persona))"),
+    ("who_are_you", r"(?:who are you|what are you|who am i (?:talking|speaking|chatting) (?:to|with)|(?:are you|am i "
+                    r"(?:talking|speaking|chatting) (?:to|with)) (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|"
+                    r"ai|machine|chatbot)(?: or (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|ai|machine))?|"
+                    r"quien eres|que eres|con quien (?:hablo|estoy hablando)|(?:eres|estoy hablando con) (?:un |una )?"
+                    r"(?:humano|humana|persona|bot|robot|maquina|ia)(?: real)?(?: o (?:un |una )?(?:humano|humana|"
+                    r"persona|bot|robot|maquina|ia)(?: real)?)?)"),
     ("thanks", r"(?:thanks?(?: you)?(?: so much| very much| a lot| again| for (?:your|the) help)?|thx|ty|cheers|"
                r"much appreciated|appreciate it|(?:muchas |mil )?gracias(?: por (?:todo|tu ayuda|la ayuda|la informacion))?|"
                r"te lo agradezco)"),
@@ -275,7 +297,7 @@ def small_talk(text):
 # -- the dialogue so far ----------------------------------------------------------------
 
 _SLOT_LINE = re.compile(r"^•\s*(.+?):\s*(\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*)\s*$", re.M)
-_BOOKED_NOTICE = _rx(r"\bcall booked for\b|\bllamada reservada\b|\bcita reservada\b")
+_BOOKED_NOTICE = _rx(r"\bcall booked for\b|\breservad[ao]\b")
 _CANCELLED_NOTICE = _rx(r"\bwas cancelled\b|\bcancelad[ao]\b|\bcancelled\b")
 
 
@@ -286,6 +308,7 @@ class DialogueState:
 
     offered: list = field(default_factory=list)
     questions: list = field(default_factory=list)
+    booked: Optional[date] = None  # the day of the booked call, from the last booking notice
     has_booking: bool = False
 
 
@@ -302,13 +325,12 @@ def offered_slots(ai_text, today):
     return slots
 
 
-def notice_state(text, has_booking):
-    """Whether a booking stands after this system notice."""
+def read_notice(state, text, today):
+    """Update the state with a system notice of the chat: a booking made, moved or cancelled."""
     if _CANCELLED_NOTICE.search(text):
-        return False
-    if _BOOKED_NOTICE.search(text):
-        return True
-    return has_booking
+        state.has_booking, state.booked = False, None
+    elif _BOOKED_NOTICE.search(text):
+        state.has_booking, state.booked = True, parse_date(text, today)
 
 
 def is_question_for_knowledge(text, today, offered=()):

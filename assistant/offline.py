@@ -165,7 +165,7 @@ class OfflineAssistant(BaseChatModel):
         if wanted and "human_escalation" in tools:
             return _call("human_escalation", reason=f"{REASONS[wanted]}: {question[:300]}")
         mine = intents.own_booking(text, state.has_booking)
-        booking = intents.booking_request(text, today, state.offered, mine)
+        booking = intents.booking_request(text, today, state.offered, mine, state.booked)
         if booking and {"book_time_slot", "get_booking_slots"} <= tools:
             action, args = booking
             return _call("book_time_slot" if action == "book" else "get_booking_slots", **args)
@@ -255,7 +255,7 @@ def dialogue_state(messages, today):
     state = intents.DialogueState()
     for message in messages:
         if isinstance(message, SystemMessage) and message.text.startswith(NOTICE):
-            state.has_booking = intents.notice_state(message.text, state.has_booking)
+            intents.read_notice(state, message.text, today)
         elif isinstance(message, AIMessage) and message.text:
             state.offered = intents.offered_slots(message.text, today)
         elif isinstance(message, HumanMessage):

@@ -1,23 +1,29 @@
 """The offline assistant on the shipped knowledge base and on another institution's."""
+import functools
 import json
 from datetime import date, time
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge import Knowledge
 from assistant.offline import OfflineAssistant
 from assistant.when import parse_date, parse_time
 from conftest import ROOT
 
 QUESTIONS = json.loads((ROOT / "tests/data/kb_questions.json").read_text())
 KNOWLEDGE = {"havana": ROOT / "school_data.txt", "northwind": ROOT / "tests/data/northwind_kb.txt"}
-TOOLS = {"human_escalation", "get_booking_slots", "book_time_slot"}
+TOOLS = {"human_escalation", "get_booking_slots", "book_time_slot", "get_my_booking", "cancel_my_booking"}
 MONDAY = date(2026, 11, 23)
 
 
+@functools.lru_cache(maxsize=None)
+def _knowledge(kb):
+    return Knowledge.from_path(KNOWLEDGE[kb])
+
+
 def assistant(kb="havana"):
-    return OfflineAssistant(knowledge=KnowledgeBase.from_file(KNOWLEDGE[kb]), today=lambda: MONDAY)
+    return OfflineAssistant(knowledge=_knowledge(kb), today=lambda: MONDAY)
 
 
 def ask(bot, text, history=()):
@@ -70,13 +76,18 @@ def test_a_time_after_slots_were_offered_books_it():
     assert reply.tool_calls[0]["args"] == {"date": "2026-11-24", "time": "09:00"}
 
 
+def _slot(day, hour, slot_id=1):
+    """A slot as the tools return it (assistant.tools.slot_view)."""
+    return {"slot_id": slot_id, "date": day, "time": hour, "label": "unused"}
+
+
 def test_tool_results_become_plain_answers():
     bot = assistant()
-    booked = ToolMessage(json.dumps({"ok": True, "booking": {"label": "Tuesday 24 November at 09:00"}}),
+    booked = ToolMessage(json.dumps({"ok": True, "booking": _slot("2026-11-24", "09:00")}),
                          tool_call_id="1", name="book_time_slot")
     assert "Tuesday 24 November at 09:00" in bot.respond([HumanMessage("x"), booked], TOOLS).content
-    taken = ToolMessage(json.dumps({"ok": False, "error": "That slot has just been taken by someone else.",
-                                    "alternatives": [{"label": "Tuesday 24 November at 10:00", "time": "10:00"}]}),
+    taken = ToolMessage(json.dumps({"ok": False, "code": "taken", "error": "That slot has just been taken by someone else.",
+                                    "alternatives": [_slot("2026-11-24", "10:00", 2)]}),
                         tool_call_id="2", name="book_time_slot")
     text = bot.respond([HumanMessage("x"), taken], TOOLS).content
     assert "taken" in text and "10:00" in text
@@ -118,7 +129,7 @@ def test_with_no_advisor_available_the_assistant_offers_slots_after_escalating()
                             name="human_escalation")
     follow_up = bot.respond([HumanMessage("human please"), AIMessage(""), escalated], TOOLS)
     assert follow_up.tool_calls[0]["name"] == "get_booking_slots"
-    slots = ToolMessage(json.dumps({"ok": True, "slots": [{"label": "Tuesday 24 November at 09:00", "time": "09:00"}]}),
+    slots = ToolMessage(json.dumps({"ok": True, "slots": [_slot("2026-11-24", "09:00")]}),
                         tool_call_id="2", name="get_booking_slots")
     text = bot.respond([HumanMessage("human please"), AIMessage(""), escalated, follow_up, slots], TOOLS).content
     assert text.startswith("No advisor is available") and "09:00" in text
