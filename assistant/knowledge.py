@@ -95,6 +95,8 @@ class _Index:
         self.passages = split(text)
         tokens = [stems(p.heading + " " + p.text, lang) for p in self.passages]
         self.stems = [set(t) for t in tokens]
+        # Stems written with a capital inside a sentence: names of programmes, places, tests.
+        self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
         self.sentence_stems = [[set(stems(s, lang)) for s in p.sentences] for p in self.passages]
         self.heading_stems = [set(stems(p.heading, lang)) for p in self.passages]
@@ -157,7 +159,9 @@ def _analyse(question, index, lang, embedder):
         if present and term.position >= 0:
             term.weight = max(index.idf[s] for s in present)
         elif term.position >= 0:
-            term.weight = index.max_idf
+            # An unknown everyday word ("job", "back") weighs less than an unknown rare one ("dentistry").
+            common = embedder is not None and embedder.is_common_word(term.word)
+            term.weight = index.max_idf * (0.7 if common else 1.0)
     return terms
 
 
@@ -344,10 +348,8 @@ class Knowledge:
             return missing
         # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
         # answer that covers the rest; an unknown subject ("tax return") does.
-        covered_share = base["share"]
-        strange = [t for t in uncovered if not t.known]
-        if not any(t.slot == "subject" for t in strange) and (
-                (not strange and covered_share >= 0.6) or covered_share >= 0.75):
+        rare = [t for t in uncovered if not t.known and not (self._embedder and self._embedder.is_common_word(t.word))]
+        if base["share"] >= (0.8 if rare else 0.55):
             return {**base, "kind": "answer"}
         return {**base, "kind": "unknown"}
 
@@ -366,7 +368,8 @@ class Knowledge:
             if term.slot != "subject" or generic & set(lexicon.concepts_of(term.word)):
                 continue
             neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
-                          and not generic & set(lexicon.concepts_of(t.word))]
+                          and not generic & set(lexicon.concepts_of(t.word))
+                          and any(s in index.names for x in (t, term) for s in x.alternatives)]
             if not neighbours and not (_OFFER.search(fold(question)) and not term.known):
                 continue
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
