@@ -52,7 +52,7 @@ def split(text):
         sentences = []
         prose = []
         for line in block:
-            if line.startswith(("-", "*", "•")) or _FIELD_LINE.match(line):
+            if line.startswith(("-", "*", "•")) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
                 sentences += _sentences(" ".join(prose))
                 prose = []
                 sentences.append(line.lstrip("-*• ").strip())
@@ -95,6 +95,8 @@ class _Index:
         self.passages = split(text)
         tokens = [stems(p.heading + " " + p.text, lang) for p in self.passages]
         self.stems = [set(t) for t in tokens]
+        # Stems written with a capital inside a sentence: names of programmes, places, tests.
+        self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
         self.sentence_stems = [[set(stems(s, lang)) for s in p.sentences] for p in self.passages]
         self.heading_stems = [set(stems(p.heading, lang)) for p in self.passages]
@@ -157,7 +159,9 @@ def _analyse(question, index, lang, embedder):
         if present and term.position >= 0:
             term.weight = max(index.idf[s] for s in present)
         elif term.position >= 0:
-            term.weight = index.max_idf
+            # An unknown everyday word ("job", "back") weighs less than an unknown rare one ("dentistry").
+            common = embedder is not None and embedder.is_common_word(term.word)
+            term.weight = index.max_idf * (0.7 if common else 1.0)
     return terms
 
 
@@ -344,10 +348,8 @@ class Knowledge:
             return missing
         # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
         # answer that covers the rest; an unknown subject ("tax return") does.
-        covered_share = base["share"]
-        strange = [t for t in uncovered if not t.known]
-        if not any(t.slot == "subject" for t in strange) and (
-                (not strange and covered_share >= 0.6) or covered_share >= 0.75):
+        rare = [t for t in uncovered if not t.known and not (self._embedder and self._embedder.is_common_word(t.word))]
+        if base["share"] >= (0.8 if rare else 0.55):
             return {**base, "kind": "answer"}
         return {**base, "kind": "unknown"}
 
@@ -366,7 +368,8 @@ class Knowledge:
             if term.slot != "subject" or generic & set(lexicon.concepts_of(term.word)):
                 continue
             neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
-                          and not generic & set(lexicon.concepts_of(t.word))]
+                          and not generic & set(lexicon.concepts_of(t.word))
+                          and any(s in index.names for x in (t, term) for s in x.alternatives)]
             if not neighbours and not (_OFFER.search(fold(question)) and not term.known):
                 continue
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
@@ -424,6 +427,12 @@ class Knowledge:
             found = self._search(index, part, lang)
             if not found or found["kind"] != "answer":
                 return None
+            if picks:
+                # Both sides from one passage when it holds both ("$18,500 ... international",
+                # "$9,000 ... domestic"), so the two figures are about the same thing.
+                first = picks[0][0]["best"]
+                if all(_covered(t, index.stems[first]) for t in found["terms"] if t.position >= 0):
+                    found = {**found, "best": first}
             picks.append((found, label))
         sentences, values, sources = [], [], []
         for found, label in picks:
@@ -494,11 +503,16 @@ def _best_sentences(index, passage_i, terms, limit):
     if len(sentences) <= 1:
         return " ".join(sentences)
     scores = _sentence_scores(index, passage_i, terms)
+    fields = [t for t in terms if {"phone", "email", "address", "hours"} & set(lexicon.concepts_of(t.word))]
+    with_field = [i for i, ss in enumerate(index.sentence_stems[passage_i]) if any(_covered(t, ss) for t in fields)]
+    if with_field:  # "phone number?" gets the phone line, not the whole contact block
+        scores = [score if i in with_field else 0 for i, score in enumerate(scores)]
     top = max(scores)
     if top <= 0:
         return " ".join(sentences[:limit])
     keep = sorted(sorted(range(len(sentences)), key=lambda i: -scores[i])[:limit])
-    return " ".join(sentences[i] for i in keep if scores[i] >= 0.6 * top)
+    floor = 0 if len(sentences) <= 2 else 0.5 * top
+    return " ".join(sentences[i] for i in keep if scores[i] > floor)
 
 
 _MONEY = re.compile(r"(?P<cur>[$€£])\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
@@ -658,14 +672,15 @@ def _comparison_parts(question, lang):
     if not all(side_words):
         return None
     # Words one side names and the other lacks carry over ("single or double room" -> "double room").
+    phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
     parts = []
     for i, own in enumerate(side_words):
         other = side_words[1 - i]
         slots = {lexicon.slot_of(w) for w in own}
         shared = [w for w in other if lexicon.slot_of(w) not in slots]
-        label = " ".join(w for w in own if lexicon.slot_of(w) != "attr") or " ".join(own)
-        phrase = lexicon.phrase_concepts(folded)
-        parts.append((" ".join(phrase + rest_words + own + shared), label))
+        label = " ".join(w for w in own if w not in other and lexicon.slot_of(w) not in ("attr", "intake")) \
+            or " ".join(own)
+        parts.append((" ".join(phrases + rest_words + own + shared), label))
     return parts
 
 
@@ -673,13 +688,13 @@ def _contrast_parts(folded, lang):
     if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
         return None
     stop = STOP["en"] | STOP["es"]
-    base = lexicon.phrase_concepts(folded) + [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]
+    base = [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]
     for a, b in lexicon.CONTRASTS:
         for first, second in ((a, b), (b, a)):
             hits = [w for w in base if first in lexicon.concepts_of(w)]
             if hits and not any(second in lexicon.concepts_of(w) for w in base):
-                other = [second if w in hits else w for w in base]
-                return [(" ".join(base), hits[0]), (" ".join(other), second)]
+                other = re.sub(rf"\b{re.escape(hits[0])}\b", second, folded)
+                return [(folded, hits[0]), (other, second)]
     return None
 
 

@@ -45,7 +45,7 @@ CONCEPTS = {
     "hours": ("attr", "hours open opening times closed weekend weekends schedule",
               "horario horarios abierto abre cierra atencion"),
     "founded": ("attr", "founded established founding", "fundada fundado fundacion creada"),
-    "size": ("attr", "size enrolment enrollment enrolls population big large",
+    "size": ("attr", "size enrolment enrollment enrolls population big large students",
              "tamano cantidad matriculados numero"),
     "undergraduate": ("level", "undergraduate undergrad undergraduates bachelor bachelors ba bsc degree first-degree",
                       "pregrado licenciatura licenciaturas grado carrera carreras"),
@@ -73,7 +73,7 @@ CONCEPTS = {
                 "residences hall halls room rooms live living stay lodging rent apartment flat",
                 "alojamiento vivienda residencia residencias habitacion habitaciones cuarto dormitorio vivir "
                 "alquiler apartamento piso hospedaje"),
-    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial "
+    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial afford "
                     "waiver discount assistantship",
                     "beca becas ayuda ayudas financiera financiamiento subvencion descuento"),
     "visa": ("subject", "visa visas permit immigration embassy consulate", "visa visado visados permiso "
@@ -128,7 +128,8 @@ _ABBREVIATIONS = {
     "chem": "chemistry", "phys": "physics", "math": "mathematics", "maths": "mathematics", "med": "medicine",
     "admin": "administration", "biz": "business", "mins": "minutes", "hrs": "hours", "tel": "phone",
     "no.": "number", "num": "number", "addr": "address", "docs": "documents", "doc": "document",
-    "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "r": "are", "ppl": "people", "thru": "through", "avg": "average", "min": "minimum", "max": "maximum",
+    "$$": "money", "$": "money", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
