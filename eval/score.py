@@ -152,6 +152,7 @@ class TurnResult:
     cancelled: bool = False
     seconds: float = 0.0
     timed_out: bool = False
+    error: str = ""  # the runner failed on this conversation (a refused event, an exception)
     context: list = field(default_factory=list)  # texts a reply may take numbers from (slots, notices)
 
 
@@ -182,7 +183,9 @@ def score_turn(kind, conv_lang, expect, result, allowed, student_texts, quotes):
     failures = []
     score = TurnScore(passed=True, failures=failures)
     reply = result.reply
-    if result.timed_out:
+    if result.error:
+        failures.append(f"error: {result.error}")
+    elif result.timed_out:
         failures.append("no reply within the timeout")
 
     facts = expect.get("facts") or []
