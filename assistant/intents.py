@@ -87,14 +87,15 @@ _BOOK_VERB = _rx(r"\b(?:book|schedule|reschedule|reserve|rebook|reservar|reserva
                  r"programar|programame|concertar)\b(?:\s+\S+){0,4}?\s+(?:" + _MEETING[3:-1] +
                  r"|me|us|in|it|one|una|otra|para|el|la)\b")
 _BARE_BOOK = _rx(r"\b(?:book|schedule|reserve|reservar|reservame|agendar|agendame)\b")
-_WANTS_MEETING = _rx(r"\b(?:want|need|like|get|have|arrange|set up|request|make|organi[sz]e|quiero|quisiera|necesito|"
+_WANTS_MEETING = _rx(r"\b(?:want|need|like|get|have|do|arrange|set up|request|make|organi[sz]e|quiero|quisiera|necesito|"
                      r"puedo|podria|gustaria|dame|hacer|pedir|solicitar|tener)\b(?:\s+\S+){0,3}?\s+"
                      r"(?:a|an|another|one|una|otra|un)\s+" + _MEETING + r"\b")
 _AVAILABILITY = _rx(r"\b(?:free|available|open|libres?|disponibles?) (?:slots?|times?|appointments?|hours?|"
                     r"horarios?|huecos?|turnos?|citas?)\b|\b(?:slots?|availability|disponibilidad|horarios?)\b|"
                     r"\bwhen (?:can|could) (?:i|we) (?:talk|speak|meet|call|have a call)\b|"
                     r"\bwhen (?:is|are) (?:an? |the )?advis[eo]rs? (?:free|available)\b|"
-                    r"\b(?:calls?|appointments?|meetings?|advis[eo]rs?|llamadas?|citas?|asesor(?:es)?) (?:are |is |estan |esta )?"
+                    r"\b(?:calls?|appointments?|meetings?|advis[eo]rs?|times?|llamadas?|citas?|asesor(?:es)?|horas?) "
+                    r"(?:are |is |estan |esta |hay )?"
                     r"(?:available|free|open|disponibles?|libres?)\b|"
                     r"\bcuando (?:puedo|podria) (?:hablar|reunirme|llamar)\b")
 _CALL_WITH = _rx(r"\b(?:call|meeting|appointment|video ?call|llamada|cita|reunion|videollamada)\s+(?:\w+\s+){0,2}?"
@@ -102,6 +103,9 @@ _CALL_WITH = _rx(r"\b(?:call|meeting|appointment|video ?call|llamada|cita|reunio
 _OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|slots?|days?|options?|dates?)\b|"
                    r"\bnone of (?:those|these|them)\b|\b(?:otros?|otras?|mas) (?:horarios?|dias?|horas?|opciones?|"
                    r"fechas?)\b|\bninguno\b|\bninguna\b|\botro dia\b")
+_ANY_TIME = _rx(r"\b(?:any ?time|whenever|whichever|any (?:slot|of them|one)|(?:does ?n[o']?t|do ?n[o']?t) (?:matter|mind|care)|"
+                r"first (?:available|free)|earliest|cualquier(?:a| hora| horario)?|me da igual|lo que sea|cuando sea|"
+                r"la primera (?:libre|disponible))\b")
 _CONFIRM = _rx(r"^\W*(?:yes|yeah|yep|sure|ok(?:ay)?|please|that one|si|vale|claro|dale|perfecto|esa|ese)\b")
 
 
@@ -136,7 +140,11 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
     if hour or (day and part) or (part and offered):
         args = {"date": day.isoformat()} if day else {}
         args.update({"time": hour.strftime("%H:%M")} if hour else {"part_of_day": part})
+        if not hour and _ANY_TIME.search(folded):
+            args["earliest"] = True
         return "book", args
+    if day and _ANY_TIME.search(folded):
+        return "book", {"date": day.isoformat(), "earliest": True}
     if day or part:
         return "list", {k: v for k, v in (("date", day and day.isoformat()), ("part_of_day", part)) if v}
     if wanted or _OTHER_TIMES.search(folded):
@@ -153,6 +161,8 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
              "tercera": 2, "tercero": 2, "tercer": 2, "cuarta": 3, "quinta": 4, "quinto": 4, "sexta": 5, "sexto": 5}
 _ORDINAL = _rx(r"\b(" + "|".join(_ORDINALS) + r")\b")
 _NUMBERED = _rx(r"\b(?:option|number|no\.?|opcion|numero|#)\s*(\d{1,2})\b|^\W*(?:la |el )?(\d{1,2})\W*$")
+# "11 works for me": a number that is an offered hour
+_HOUR_NUMBER = _rx(r"(?<![\d$:.,])\b(\d{1,2})(?::00)?\b(?!\s*(?:(?:st|nd|rd|th)\b|%|[.,]\d|years?|anos?|dias?|days?))")
 _LATEST = _rx(r"\b(?:last|latest|later|latter|ultima|ultimo|mas tarde)\b")
 _EARLIEST = _rx(r"\b(?:earliest|earlier|soonest|first available|mas temprano|mas temprana|mas pronto)\b")
 
@@ -170,8 +180,9 @@ def pick_offered(text, offered, today):
         return None  # a day that was not offered
     hour = parse_time(text)
     number = _NUMBERED.search(folded)
-    if hour is None and number:  # a bare "10" is the 10:00 slot if one was offered, else the tenth option
-        value = int(number[1] or number[2])
+    bare = number or _HOUR_NUMBER.search(folded)
+    if hour is None and bare:  # a bare "10" is the 10:00 slot if one was offered, else the tenth option
+        value = int(bare[1] or bare[2])
         for candidate in (time(value % 24), time((value + 12) % 24)) if value < 24 else ():
             if any(t == candidate for _, t in chosen):
                 hour = candidate
@@ -259,7 +270,7 @@ _SMALL_TALK = [
     ("bye", r"(?:bye(?: bye)?|goodbye|good bye|see (?:you|ya)(?: later| soon)?|that'?s (?:all|it)(?: for now)?|"
             r"that is all|nothing else|no more questions|i'?m (?:done|good|all set)|all good|have a (?:nice|good|great) "
             r"(?:day|one|evening)|take care|adios|chao|chau|hasta (?:luego|pronto|manana)|nos vemos|eso es todo|"
-            r"es todo|nada mas|ya esta|que tengas (?:un )?buen dia)"),
+            r"(?:eso )?(?:es|era|seria) todo|that (?:was|would be|'d be) all|nada mas|ya esta|que tengas (?:un )?buen dia)"),
     ("no", r"(?:no(?:pe)?(?: thanks| thank you| gracias)?)"),
     ("yes", r"(?:yes|yeah|yep|sure|si|claro)"),
     ("ack", r"(?:ok(?:ay)?|okey|great|perfect|cool|awesome|nice|got it|understood|sounds good|alright|all right|"

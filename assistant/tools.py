@@ -53,6 +53,8 @@ class BookingArgs(BaseModel):
                                 description="The day, e.g. 2026-11-24, 'tomorrow', 'next Tuesday', 'the 10th'.")
     time: Optional[str] = Field(None, max_length=30, description="The time, e.g. 14:00 or '2pm'.")
     part_of_day: Optional[PartOfDay] = Field(None, description="When the student gave a range instead of a time.")
+    earliest: bool = Field(False, description="Book the earliest free slot that matches, when the student said "
+                                               "any time is fine.")
 
     @model_validator(mode="after")
     def _something_to_book(self):
@@ -93,13 +95,14 @@ def build_tools(chat_id, actions: Actions):
                 result["alternatives"] = [slot_view(s) for s in _nearby(free, day, None)]
         return json.dumps(result)
 
-    def book_time_slot(slot_id: Optional[int] = None, date: Optional[str] = None,
-                       time: Optional[str] = None, part_of_day: Optional[str] = None) -> str:
+    def book_time_slot(slot_id: Optional[int] = None, date: Optional[str] = None, time: Optional[str] = None,
+                       part_of_day: Optional[str] = None, earliest: bool = False) -> str:
         free = actions.free_slots()
         if slot_id is not None:
             chosen = [s for s in free if s["id"] == slot_id]
         else:
             chosen = resolve_slots(free, date or "", time or "", actions.today(), part_of_day)
+            chosen = chosen[:1] if earliest else chosen
         if len(chosen) != 1:
             return json.dumps(_not_booked(chosen, free, date, time, part_of_day, actions.today()))
         try:
@@ -155,8 +158,8 @@ def resolve_slots(free, date_text, time_text, today, part_of_day=None):
     part = part_of_day or (None if hour else parse_part_of_day(text))
     if day is None and hour is None and part is None:
         return []
-    return [s for s in free if (day is None or s["date"] == day) and (hour is None or s["time"] == hour)
-            and _in_part(s, part)]
+    return sorted((s for s in free if (day is None or s["date"] == day) and (hour is None or s["time"] == hour)
+                   and _in_part(s, part)), key=lambda s: (s["date"], s["time"]))
 
 
 def _nearby(free, day, hour, limit=6):

@@ -31,7 +31,7 @@ _CLOCK = re.compile(r"\b(\d{1,2})(?:[:.h](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z]
 _H24 = re.compile(r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b")
 _HALF = re.compile(r"\b(?:a las?|at|las?)\s+(\d{1,2})\s+y\s+(media|cuarto)\b")
 # "at 4", "a las 4", "a la 1", "4 de la tarde", "4 in the afternoon"
-_AT_HOUR = re.compile(r"\b(?:at|a las?|las|around|sobre las)\s+(\d{1,2})\b(?!\s*(?:st|nd|rd|th|/|-|\d|de (?!la)))")
+_AT_HOUR = re.compile(r"\b(?:at|a las?|las|around|sobre las)\s+(\d{1,2})\b(?!\s*(?:(?:st|nd|rd|th)\b|/|-|\d|de (?!la)))")
 _HOUR_PART = re.compile(r"\b(\d{1,2})(?:[:h](\d{2}))?\s*(?:o'?clock\s*)?(?:in the (morning|afternoon|evening)|"
                         r"(?:de|por|en) la (manana|tarde|noche)|at night)\b")
 _ORDINAL = re.compile(r"\b(?:the\s+)?(\d{1,2})(st|nd|rd|th)\b")

@@ -68,12 +68,23 @@ def test_a_question_that_mentions_a_day_and_time_does_not_book(text):
     ("the 10:00 one", (TUESDAY, time(10))), ("the later one on Friday", (FRIDAY, time(14))),
     ("la primera", (TUESDAY, time(9))), ("el de las 10", (TUESDAY, time(10))),
     ("el viernes por la tarde", (FRIDAY, time(14))), ("Friday at 10 please", (FRIDAY, time(10))),
-    ("la última", (FRIDAY, time(14))), ("option 3", (FRIDAY, time(10))),
+    ("la última", (FRIDAY, time(14))), ("option 3", (FRIDAY, time(10))), ("14 works for me", (FRIDAY, time(14))),
+    ("fine, friday at 10 then", (FRIDAY, time(10))),
 ])
 def test_an_offered_slot_is_picked_by_place_time_or_day(text, expected):
     assert pick_offered(text, OFFERED, MONDAY) == expected
     assert booking_request(text, MONDAY, OFFERED) == ("book", {"date": expected[0].isoformat(),
                                                                "time": expected[1].strftime("%H:%M")})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("book me a call on friday morning, any time is fine",
+     ("book", {"date": "2026-11-27", "part_of_day": "morning", "earliest": True})),
+    ("reserva una llamada el jueves, me da igual la hora", ("book", {"date": "2026-11-26", "earliest": True})),
+    ("what times are free for an advisor call on thursday?", ("list", {"date": "2026-11-26"})),
+])
+def test_flexible_requests_book_the_earliest_match_and_questions_about_times_list_them(text, expected):
+    assert booking_request(text, MONDAY) == expected
 
 
 def test_a_pick_that_matches_no_offered_slot_is_not_guessed():
@@ -114,7 +125,7 @@ def test_cancel_it_needs_a_booking_in_the_chat():
 @pytest.mark.parametrize("text, kind, rest", [
     ("hi", "greeting", ""), ("Good morning!", "greeting", ""), ("buenos días", "greeting", ""),
     ("thanks!", "thanks", ""), ("muchas gracias", "thanks", ""), ("that's all, see you", "bye", ""),
-    ("thanks, bye", "bye", ""), ("adiós", "bye", ""), ("how are you?", "how_are_you", ""),
+    ("thanks, bye", "bye", ""), ("adiós", "bye", ""), ("mil gracias, eso era todo", "bye", ""), ("how are you?", "how_are_you", ""),
     ("who are you?", "who_are_you", ""), ("are you a bot or a real person?", "who_are_you", ""),
     ("¿eres un robot?", "who_are_you", ""),
     ("Hello! how much is tuition?", "greeting", "how much is tuition?"),

@@ -308,6 +308,7 @@ def test_the_sources_are_streamed_with_the_answer():
     ("el lunes 7", date(2026, 12, 7), None), ("el 3 de diciembre a las 9", date(2026, 12, 3), time(9)),
     ("el viernes que viene a la 1", date(2026, 11, 27), time(13)), ("mañana por la mañana", date(2026, 11, 24), None),
     ("4 in the afternoon", None, time(16)), ("hoy a las 10 y media", MONDAY, time(10, 30)),
+    ("fine, tuesday at 10 then", date(2026, 11, 24), time(10)),
 ])
 def test_parses_spanish_and_english_dates_and_times(text, day, hour):
     assert parse_date(text, MONDAY) == day

@@ -108,6 +108,13 @@ def test_a_part_of_the_day_with_one_free_slot_books_it():
     assert result["ok"] is True and result["booking"]["time"] == "11:00"
 
 
+def test_any_time_in_a_range_books_the_earliest_free_slot():
+    actions = Actions()
+    actions.taken.add(actions.slot_id(MONDAY + timedelta(days=4), 9))
+    result = run(actions, "book_time_slot", date="friday", part_of_day="morning", earliest=True)
+    assert (result["booking"]["date"], result["booking"]["time"]) == ("2026-11-27", "10:00")
+
+
 def test_slots_can_be_listed_for_one_day_or_part_of_it():
     result = run(Actions(), "get_booking_slots", date="Friday", part_of_day="morning")
     assert [(s["date"], s["time"]) for s in result["slots"]] == [("2026-11-27", f"{h:02d}:00") for h in (9, 10, 11)]
