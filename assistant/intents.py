@@ -119,7 +119,7 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
     if mine in ("show", "cancel"):
         return None
     folded = fold(text).replace("’", "'")
-    if offered:
+    if offered and (_answers_offer(folded) or _BARE_BOOK.search(folded)):
         picked = pick_offered(text, offered, today)
         if picked:
             return "book", {"date": picked[0].isoformat(), "time": picked[1].strftime("%H:%M")}
@@ -131,7 +131,7 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
     if verb and verb.re is _BARE_BOOK and not (day or hour):
         verb = None  # "how do I book a campus tour?" is a question
     wanted = verb or _AVAILABILITY.search(folded) or mine == "move"
-    if not (wanted or offered):
+    if not (wanted or (offered and _answers_offer(folded))):
         return None
     if mine == "move" and hour and not day:
         day = booked_day
@@ -150,6 +150,19 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
     if wanted or _OTHER_TIMES.search(folded):
         return "list", {}
     return None
+
+
+_PICK_WORDS = _rx(r"\b(?:works?|suits?|good|fine|ok(?:ay)?|please|perfect|great|take|go with|let'?s do|book (?:it|that)|"
+                  r"vale|me viene|me va|bien|perfecto|esa|ese|me quedo|sirve|reserva(?:la|lo)?)\b")
+_OTHER_QUESTION = _rx(r"^\W*(?!what about|how about|and |y |que tal)(?:what|when|where|why|how|who|which|is|are|do|does|"
+                      r"can|could|will|que|cuando|donde|por que|como|quien|cual|cuanto|cuanta|es|hay|puedo|tienen)\b")
+
+
+def _answers_offer(folded):
+    """Whether a message after a slot list reads as an answer to it rather than a new question."""
+    if _PICK_WORDS.search(folded) or _OTHER_TIMES.search(folded):
+        return True
+    return len(folded.split()) <= 6 and not _OTHER_QUESTION.search(folded)
 
 
 def _when(text, today):
@@ -180,7 +193,7 @@ def pick_offered(text, offered, today):
         return None  # a day that was not offered
     hour = parse_time(text)
     number = _NUMBERED.search(folded)
-    bare = number or _HOUR_NUMBER.search(folded)
+    bare = number or (_answers_offer(folded) and _HOUR_NUMBER.search(folded))
     if hour is None and bare:  # a bare "10" is the 10:00 slot if one was offered, else the tenth option
         value = int(bare[1] or bare[2])
         for candidate in (time(value % 24), time((value + 12) % 24)) if value < 24 else ():

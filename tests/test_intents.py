@@ -135,3 +135,11 @@ def test_cancel_it_needs_a_booking_in_the_chat():
 ])
 def test_small_talk_and_what_follows_it(text, kind, rest):
     assert small_talk(text) == (kind, rest)
+
+
+@pytest.mark.parametrize("text", [
+    "Do I need 2 letters of recommendation?", "is the deadline March 1?", "what is the fee for the 10 week course?",
+    "¿cuánto cuesta el curso de 2 años?", "what's the first step to apply?",
+])
+def test_a_new_question_after_a_slot_list_is_not_a_pick(text):
+    assert booking_request(text, MONDAY, OFFERED) is None
