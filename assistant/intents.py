@@ -97,7 +97,9 @@ _AVAILABILITY = _rx(r"\b(?:free|available|open|libres?|disponibles?) (?:slots?|t
                     r"\b(?:calls?|appointments?|meetings?|advis[eo]rs?|times?|llamadas?|citas?|asesor(?:es)?|horas?) "
                     r"(?:are |is |estan |esta |hay )?"
                     r"(?:available|free|open|disponibles?|libres?)\b|"
-                    r"\bcuando (?:puedo|podria) (?:hablar|reunirme|llamar)\b")
+                    r"\bcuando (?:puedo|podria) (?:hablar|reunirme|llamar)\b|"
+                    r"\b(?:what|which) (?:times?|days?|slots?|hours?) (?:do you have|are there|have you got|can you do|"
+                    r"are left|do you offer)\b|\bque (?:horarios?|horas?|dias?) (?:tienes|tienen|hay|quedan|ofrecen)\b")
 _CALL_WITH = _rx(r"\b(?:call|meeting|appointment|video ?call|llamada|cita|reunion|videollamada)\s+(?:\w+\s+){0,2}?"
                  r"(?:with|con)\s+(?:a |an |the |un |una |el |la |one of )?")
 _OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|slots?|days?|options?|dates?)\b|"
@@ -152,7 +154,7 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
     return None
 
 
-_PICK_WORDS = _rx(r"\b(?:works?|suits?|good|fine|ok(?:ay)?|please|perfect|great|take|go with|let'?s do|book (?:it|that)|"
+_PICK_WORDS = _rx(r"\b(?:works?|suits?|good|fine|ok(?:ay)?|please|pls|plz|perfect|great|take|go with|let'?s do|book (?:it|that)|"
                   r"vale|me viene|me va|bien|perfecto|esa|ese|me quedo|sirve|reserva(?:la|lo)?)\b")
 _OTHER_QUESTION = _rx(r"^\W*(?!what about|how about|and |y |que tal)(?:what|when|where|why|how|who|which|is|are|do|does|"
                       r"can|could|will|que|cuando|donde|por que|como|quien|cual|cuanto|cuanta|es|hay|puedo|tienen)\b")
@@ -162,7 +164,9 @@ def _answers_offer(folded):
     """Whether a message after a slot list reads as an answer to it rather than a new question."""
     if _PICK_WORDS.search(folded) or _OTHER_TIMES.search(folded):
         return True
-    return len(folded.split()) <= 6 and not _OTHER_QUESTION.search(folded)
+    if _OTHER_QUESTION.search(folded):
+        return False
+    return len(folded.split()) <= 8 or bool(parse_time(folded) or parse_part_of_day(folded))
 
 
 def _when(text, today):

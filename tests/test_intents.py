@@ -143,3 +143,13 @@ def test_small_talk_and_what_follows_it(text, kind, rest):
 ])
 def test_a_new_question_after_a_slot_list_is_not_a_pick(text):
     assert booking_request(text, MONDAY, OFFERED) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("14 pls", ("book", {"date": "2026-11-27", "time": "14:00"})),
+    ("el viernes a las 10 de la mañana", ("book", {"date": "2026-11-27", "time": "10:00"})),
+    ("what times do you have on friday?", ("list", {"date": "2026-11-27"})),
+    ("¿qué horarios tienen el viernes?", ("list", {"date": "2026-11-27"})),
+])
+def test_answers_to_a_slot_list(text, expected):
+    assert booking_request(text, MONDAY, OFFERED) == expected
