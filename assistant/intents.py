@@ -322,6 +322,25 @@ def small_talk(text):
     return min(kinds, key=_PRIORITY.index), ""
 
 
+# -- the question in a message ----------------------------------------------------------
+
+_CLAUSES = re.compile(r"(?<=[.;!?])\s+|,\s+(?=¿?(?:so |but |and |y |pero )?(?:what|when|where|why|how|who|which|is|are|do|does|did|"
+                      r"can|could|will|would|should|que|qué|cuando|cuándo|donde|dónde|como|cómo|cuanto|cuánto|cuál|"
+                      r"cual|quien|quién|hay|puedo|pueden|alguien|me|se)\b)", re.I)
+_ASKS = _rx(r"\?|^\W*(?:what|when|where|why|how|who|which|is|are|do|does|can|could|que|cuando|donde|como|cuanto|"
+            r"cuanta|cual|quien|hay)\b")
+
+
+def question_clause(text):
+    """The clause of a message that asks something ("my flight lands at 3pm, do you pick people up?" ->
+    "do you pick people up?"), or None when the message is one clause or asks nothing."""
+    clauses = [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
+    if len(clauses) < 2:
+        return None
+    asking = [c for c in clauses if _ASKS.search(fold(c))]
+    return asking[-1] if asking else None
+
+
 # -- the dialogue so far ----------------------------------------------------------------
 
 _SLOT_LINE = re.compile(r"^•\s*(.+?):\s*(\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*)\s*$", re.M)

@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from . import intents
 from .language import conversation_language
+from .text import content_words
 from .when import day_label, slot_label
 
 NOTICE = "Notice shown in the chat: "  # how chat_history system rows reach the models
@@ -176,7 +177,14 @@ class OfflineAssistant(BaseChatModel):
         if kind and not rest:
             return AIMessage(content=TEXT[lang][kind].format(institution=self.institution))
 
-        found = self.knowledge.lookup(text, state.questions[-MAX_PREVIOUS:], lang)
+        previous = state.questions[-MAX_PREVIOUS:]
+        found = self.knowledge.lookup(text, previous, lang)
+        clause = intents.question_clause(text) if found.kind != "answer" else None
+        # What the student said around the question ("my flight lands at 3pm, ...") is noise, but a
+        # clause that only points back ("..., do you have it?") needs the rest.
+        if clause and (found.kind == "unknown" or len(content_words(clause, lang)) >= 2):
+            asked = self.knowledge.lookup(clause, previous, lang)
+            found = asked if asked.kind != "unknown" else found
         if found.kind == "unknown":
             if "human_escalation" in tools:
                 return _call("human_escalation", reason=f"Not in the knowledge base: {question[:300]}")

@@ -3,7 +3,8 @@ from datetime import date, time
 
 import pytest
 
-from assistant.intents import booking_request, offered_slots, own_booking, pick_offered, small_talk, wants_person
+from assistant.intents import (booking_request, offered_slots, own_booking, pick_offered, question_clause, small_talk,
+                               wants_person)
 
 MONDAY = date(2026, 11, 23)
 TUESDAY, FRIDAY = date(2026, 11, 24), date(2026, 11, 27)
@@ -153,3 +154,13 @@ def test_a_new_question_after_a_slot_list_is_not_a_pick(text):
 ])
 def test_answers_to_a_slot_list(text, expected):
     assert booking_request(text, MONDAY, OFFERED) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my flight lands on Thursday at 3pm, do you pick people up at the airport?", "do you pick people up at the airport?"),
+    ("I have an exam on Monday at 10am lol. when is the deadline?", "when is the deadline?"),
+    ("mi examen es el lunes a las 9, ¿cuál es el plazo de becas?", "¿cuál es el plazo de becas?"),
+    ("how much is tuition?", None), ("I land at 6pm. Thanks.", None),
+])
+def test_the_question_clause_of_a_message(text, expected):
+    assert question_clause(text) == expected

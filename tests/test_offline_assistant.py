@@ -318,3 +318,12 @@ def test_parses_spanish_and_english_dates_and_times(text, day, hour):
 def test_slot_labels_in_the_chats_language():
     assert slot_label(date(2026, 11, 24), time(9)) == "Tuesday 24 November at 09:00"
     assert slot_label(date(2026, 11, 24), time(9), "es") == "martes 24 de noviembre a las 09:00"
+
+
+def test_the_question_is_looked_up_without_what_the_student_said_around_it():
+    bot, knowledge = scripted()
+    knowledge.lookup = lambda question, previous=(), lang="en": (
+        knowledge.asked.append(question) or ScriptedKnowledge.lookup(knowledge, question, previous, lang)
+        if question == "how much is tuition?" else Lookup("unknown", "", [], "en", ""))
+    reply = ask(bot, "I arrive on Thursday at 3pm, how much is tuition?")
+    assert reply.content == "Undergraduate tuition is $12,000 per year." and not reply.tool_calls
