@@ -63,7 +63,8 @@ TEXT = {
         "nothing_to_cancel": "You don't have an advisor call booked, so there was nothing to cancel.",
         "dont_know": "I'm sorry, I don't have that information. An admissions advisor can help.",
         "failed": "I couldn't do that just now. An admissions advisor can help you here.",
-        "framed": "From the admissions information (in {source}): {text}",
+        "framed": "From the admissions information (in {source}): {text}\n\nIf anything is unclear, ask me or "
+                  "ask to talk to an advisor.",
         "source_names": {"en": "English", "es": "Spanish"},
         "on": "on {day}", "in_the": "in the {part}", "at": "at {time}",
         "parts": {"morning": "morning", "afternoon": "afternoon", "evening": "evening"},
@@ -107,7 +108,8 @@ TEXT = {
                              "cancelar.",
         "dont_know": "Lo siento, no tengo esa información. Un asesor de admisiones puede ayudarte.",
         "failed": "Ahora mismo no he podido hacerlo. Un asesor de admisiones puede ayudarte aquí.",
-        "framed": "Según la información de admisiones (en {source}): {text}",
+        "framed": "Según la información de admisiones (en {source}): {text}\n\nSi algo no queda claro, "
+                  "pregúntame o pide hablar con un asesor.",
         "source_names": {"en": "inglés", "es": "español"},
         "on": "el {day}", "in_the": "por la {part}", "at": "a las {time}",
         "parts": {"morning": "mañana", "afternoon": "tarde", "evening": "noche"},
