@@ -39,7 +39,8 @@ class Passage:
 
 # -- parsing ---------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
+                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
 _FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
 
 
@@ -128,6 +129,7 @@ class _Term:
     alternatives: dict  # stem in the index's language -> weight
     weight: float = 1.0
     known: bool = False
+    phrase: bool = False  # asked by a phrase ("how much"), not a word
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
@@ -148,7 +150,7 @@ def _analyse(question, index, lang, embedder):
             # The phrase names the concept ("when did it open" asks when it was founded).
             if not any(t.word == inside[0] for t in terms):
                 alternatives = {s: 1.0 for s in _concept_stems(inside[0], index.lang)}
-                terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives))
+                terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
             continue
         if word in stop:
             continue
@@ -370,7 +372,8 @@ class Knowledge:
             neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
                           and not generic & set(lexicon.concepts_of(t.word))
                           and any(s in index.names for x in (t, term) for s in x.alternatives)]
-            if not neighbours and not (_OFFER.search(fold(question)) and not term.known):
+            if not neighbours and not (_OFFER.search(fold(question)) and not term.known
+                                       and not (self._embedder and self._embedder.is_common_word(term.word))):
                 continue
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
             # The closest thing: the best passage holding the neighbour that names a subject.
@@ -390,13 +393,14 @@ class Knowledge:
 
     def _clarify(self, index, base, salient, lang):
         """One bare attribute ("deadline?") that two sections answer equally well: ask which."""
-        if len(salient) != 1 or salient[0].slot != "attr":
-            return None
+        if len(salient) != 1 or salient[0].slot != "attr" \
+                or (salient[0].phrase and salient[0].word not in ("cost", "duration", "deadline")):
+            return None  # "where is it?" has one usual answer; "how much?" may have several
         order, ranking = base["order"], base["ranking"]
         first = index.passages[int(order[0])]
         for other in order[1:4]:
             second = index.passages[int(other)]
-            if second.heading != first.heading and ranking[other] >= 0.9 * ranking[order[0]]:
+            if second.heading != first.heading and ranking[other] >= 0.8 * ranking[order[0]]:
                 text = (f"¿Te refieres a {first.heading} o a {second.heading}?" if lang == "es"
                         else f"Do you mean {first.heading} or {second.heading}?")
                 return {**base, "kind": "clarify", "text": text, "sources": [first.heading, second.heading]}
@@ -543,27 +547,26 @@ def _values(sentence):
 
 def _sentence_with_value(index, passage_i, terms, label, lang):
     """The passage sentence that best answers the part and carries a number, and the number
-    nearest the part's own words (one sentence may hold both sides: "$15,000 ... and $8,000")."""
+    whose clause holds most of the part's words (one sentence may hold both sides:
+    "$15,000 per year for international students and $8,000 per year for domestic students")."""
     passage = index.passages[passage_i]
     scores = _sentence_scores(index, passage_i, terms)
     ranked = sorted(range(len(passage.sentences)), key=lambda i: -scores[i])
-    label_stems = set(stems(label, index.lang))
-    label_alternatives = set()
-    for t in terms:
-        if t.position >= 0 and stem(t.word, index.lang) in label_stems | set(stems(label, lang)):
-            label_alternatives |= set(t.alternatives)
+    salient = [t for t in terms if t.position >= 0]
     for i in ranked:
         sentence = passage.sentences[i]
         values = _values(sentence)
         if not values:
             continue
-        positions = [m.start() for m in re.finditer(r"[\w']+", sentence)
-                     if stem(fold(m.group(0)), index.lang) in label_alternatives]
-        if positions:
-            value = min(values, key=lambda v: min(abs(v[4] - p) for p in positions))
-        else:
-            value = values[0]
-        return sentence, value
+        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
+
+        def clause_score(value):
+            start = max(c for c in cuts if c <= value[4])
+            end = min(c for c in cuts if c > value[4])
+            clause = set(stems(sentence[start:end], index.lang))
+            return sum(t.weight for t in salient if _covered(t, clause))
+
+        return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
     return None, None
 
 
@@ -613,9 +616,12 @@ _REFERS = re.compile(r"\b(that|it|this|those|these|them|there|too|as well|eso|es
 
 
 def _is_elliptical(question, lang):
-    folded = fold(question)
+    folded = fold(lexicon.expand_abbreviations(question))
     if _FOLLOW_CUE.search(folded):
         return True
+    asked = content_words(folded, lang) + lexicon.phrase_concepts(folded)
+    if asked and len(asked) <= 3 and all(lexicon.slot_of(w) == "attr" for w in asked):
+        return True  # only what is asked, not about what: "how much?", "what's the deadline?"
     return bool(_REFERS.search(folded)) and len(content_words(question, lang)) <= 4
 
 
@@ -631,8 +637,9 @@ def resolve_followup(question, previous, lang="en", depth=0):
 def _combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
     stop = STOP["en"] | STOP["es"]
-    new = [w for w in words(fold(lexicon.expand_abbreviations(question))) if w not in stop
-           and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
+    asked = fold(lexicon.expand_abbreviations(question))
+    new = lexicon.phrase_concepts(asked) + [w for w in words(asked) if w not in stop
+                                            and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
     old_text = fold(lexicon.expand_abbreviations(before))
     old = lexicon.phrase_concepts(old_text) + [w for w in words(old_text) if w not in stop]
     new_slots = {lexicon.slot_of(w) for w in new}
@@ -678,8 +685,11 @@ def _comparison_parts(question, lang):
         other = side_words[1 - i]
         slots = {lexicon.slot_of(w) for w in own}
         shared = [w for w in other if lexicon.slot_of(w) not in slots]
-        label = " ".join(w for w in own if w not in other and lexicon.slot_of(w) not in ("attr", "intake")) \
-            or " ".join(own)
+        distinct = [w for w in own if w not in other]
+        # The label names the contrasted dimension: words whose slot the other side also fills.
+        other_slots = {lexicon.slot_of(w) for w in other if w not in own}
+        label = " ".join(w for w in distinct if lexicon.slot_of(w) in other_slots) \
+            or " ".join(w for w in distinct if lexicon.slot_of(w) != "attr") or " ".join(distinct or own)
         parts.append((" ".join(phrases + rest_words + own + shared), label))
     return parts
 

@@ -24,7 +24,7 @@ college institute uni question questions ask asking one more another quick just
 still info information let find out ok okay so yes no some thing things give say said wondering
 wonder curious hear heard mean go going look looking kind sort really actually maybe else
 come comes coming happen happens list name names show see check help helps each every per
-im ive id from up too guys exactly anything way like got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've it's that's there's etc""".split()
+have has had having im ive id from up too guys exactly anything way like got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've it's that's there's etc""".split()
 _QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas
 puedo puede pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor
 universidad pregunta preguntas informacion usted ustedes hay tambien
