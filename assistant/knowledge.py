@@ -41,27 +41,34 @@ class Passage:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
                            r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 _FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
 
 
 def split(text):
-    """Passages: paragraphs under their Markdown heading; a standalone short line without a full
-    stop is a title, not a passage; a list item or a "Field: value" line is a sentence of its own."""
-    passages, heading, block = [], "", []
+    """Passages: paragraphs under their Markdown heading. In a file without Markdown headings a
+    standalone short line without a full stop is a title, not a passage; in one with them it leads
+    into the next paragraph ("Tuition per credit:"). A list item or a "Field: value" line of a
+    block is a sentence of its own."""
+    passages, heading, block, lead = [], "", [], []
+    markdown = any(line.lstrip().startswith("#") for line in text.splitlines())
 
     def flush():
         sentences = []
         prose = []
         for line in block:
-            if line.startswith(("-", "*", "•")) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
+            if _LIST_ITEM.match(line) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
                 sentences += _sentences(" ".join(prose))
                 prose = []
-                sentences.append(line.lstrip("-*• ").strip())
+                sentences.append(_LIST_ITEM.sub("", line).strip())
             else:
                 prose.append(line)
         sentences += _sentences(" ".join(prose))
-        if sentences:
-            passages.append(Passage(heading, sentences))
+        if sentences and sentences[-1].endswith(":") and not _LIST_ITEM.match(block[-1]):
+            lead[:] = lead + sentences  # "one of the following:" belongs to the list after it
+        elif sentences:
+            passages.append(Passage(heading, lead + sentences))
+            lead.clear()
         block.clear()
 
     lines = [line.strip() for line in text.splitlines()]
@@ -69,9 +76,15 @@ def split(text):
         standalone = not block and (i + 1 == len(lines) or not lines[i + 1])
         if not line:
             flush()
-        elif line.startswith("#") or (standalone and _is_title(line)):
+        elif line.startswith("#"):
             flush()
+            lead.clear()
             heading = line.lstrip("#").strip().rstrip(":")
+        elif standalone and _is_title(line):
+            if markdown:
+                lead[:] = [line]
+            else:
+                heading = line.rstrip(":")
         else:
             block.append(line)
     flush()
@@ -130,6 +143,7 @@ class _Term:
     weight: float = 1.0
     known: bool = False
     phrase: bool = False  # asked by a phrase ("how much"), not a word
+    common: bool = False  # unknown here but an everyday word, or a word of another language
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
@@ -161,9 +175,10 @@ def _analyse(question, index, lang, embedder):
         if present and term.position >= 0:
             term.weight = max(index.idf[s] for s in present)
         elif term.position >= 0:
-            # An unknown everyday word ("job", "back") weighs less than an unknown rare one ("dentistry").
-            common = embedder is not None and embedder.is_common_word(term.word)
-            term.weight = index.max_idf * (0.7 if common else 1.0)
+            # An unknown everyday word ("job", "back") weighs less than an unknown rare one
+            # ("dentistry"); a word of another language the glossary lacks says little.
+            term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
+            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0)
     return terms
 
 
@@ -272,6 +287,8 @@ class Knowledge:
             if found:
                 return found
         result = self._lookup_one(resolved, lang)
+        if result.kind == "answer" and _TOTAL.search(fold(resolved)):
+            result.text = _with_total(result.text, lang)
         if result.kind == "unknown" and previous and resolved == question \
                 and len(content_words(question, lang)) <= 3:
             # A short question that means nothing alone leans on the last one.
@@ -319,6 +336,10 @@ class Knowledge:
         if not bm25.any():
             return self._no_match(index, salient, question, lang, topic)
         fused = bm25 / bm25.max()
+        # A section heading that names what is asked ("Master's degrees") marks the passage about it.
+        for i in range(n):
+            named = sum(t.weight for t in salient if _covered(t, index.heading_stems[i]))
+            fused[i] += 0.3 * named / sum(t.weight for t in salient)
         # Two question words side by side in the passage ("application fee") say more than apart.
         ordered = sorted(salient, key=lambda t: t.position)
         pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if b.position - a.position == 1]
@@ -350,7 +371,7 @@ class Knowledge:
             return missing
         # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
         # answer that covers the rest; an unknown subject ("tax return") does.
-        rare = [t for t in uncovered if not t.known and not (self._embedder and self._embedder.is_common_word(t.word))]
+        rare = [t for t in uncovered if not t.known and not t.common]
         if base["share"] >= (0.8 if rare else 0.55):
             return {**base, "kind": "answer"}
         return {**base, "kind": "unknown"}
@@ -372,8 +393,7 @@ class Knowledge:
             neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
                           and not generic & set(lexicon.concepts_of(t.word))
                           and any(s in index.names for x in (t, term) for s in x.alternatives)]
-            if not neighbours and not (_OFFER.search(fold(question)) and not term.known
-                                       and not (self._embedder and self._embedder.is_common_word(term.word))):
+            if not neighbours and not (_OFFER.search(fold(question)) and not term.known and not term.common):
                 continue
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
             # The closest thing: the best passage holding the neighbour that names a subject.
@@ -519,7 +539,7 @@ def _best_sentences(index, passage_i, terms, limit):
     return " ".join(sentences[i] for i in keep if scores[i] > floor)
 
 
-_MONEY = re.compile(r"(?P<cur>[$€£])\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
+_MONEY = re.compile(r"(?P<cur>[$€£]|\b(?:CAD|USD|EUR|GBP|AUD|MXN|CUP)\b)\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
                     r"(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<cur2>euros?|dollars?|usd|eur|pesos|cup)\b", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
@@ -602,9 +622,23 @@ def _summarise(question, labels, values, lang):
     return ""
 
 
+def _with_total(text, lang):
+    """A total of the amounts of one sentence that share currency and unit ("the fees add up to")."""
+    for sentence in _sentences(text):
+        money = [v for v in _values(sentence) if v[0] == "money"]
+        if len(money) >= 2 and len({(v[2].lower(), v[3]) for v in money}) == 1:
+            amount = _format_money(sum(v[1] for v in money), money[0][2])
+            unit = f" {money[0][3]}" if money[0][3] else ""
+            total = f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
+            return f"{text} {total}"
+    return text
+
+
 def _format_money(amount, currency):
     number = f"{amount:,.2f}".rstrip("0").rstrip(".")
-    return f"{currency}{number}" if currency in "$€£" else f"{number} {currency}"
+    if currency in ("$", "€", "£"):
+        return f"{currency}{number}"
+    return f"{currency} {number}" if currency.isupper() else f"{number} {currency}"
 
 
 # -- follow-ups and comparisons ------------------------------------------------------------------
@@ -648,6 +682,10 @@ def _combine(before, question, lang):
 
 
 _VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
+# "more ... than B", "más ... que B"; "A plus B" for totals.
+_THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|earlier)\b.*?\s(than)\s|"
+                   r"\b(?:mas|menos)\b.*?\s(que)\s")
+_PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
 _BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
 _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
                       r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|diferencia|"
@@ -668,9 +706,15 @@ def _comparison_parts(question, lang):
         rest = folded[:between.start()] + " " + folded[between.end():]
         sides = [between.group(1), between.group(2)]
     else:
+        than = _THAN.search(folded)
         pieces = _VS.split(folded, maxsplit=1)
-        if len(pieces) == 2:
+        if than:
+            cut = than.start(1) if than.group(1) else than.start(2)
+            rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
+        elif len(pieces) == 2:
             rest, sides = "", pieces
+        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2:
+            rest, sides = "", _PLUS.split(folded, maxsplit=1)
         else:
             return _contrast_parts(folded, lang)
     stop = STOP["en"] | STOP["es"]

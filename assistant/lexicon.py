@@ -45,7 +45,7 @@ CONCEPTS = {
     "hours": ("attr", "hours open opening times closed weekend weekends schedule",
               "horario horarios abierto abre cierra atencion"),
     "founded": ("attr", "founded established founding", "fundada fundado fundacion creada"),
-    "size": ("attr", "size enrolment enrollment enrolls population big large students",
+    "size": ("attr", "size enrolment enrollment enrolls population big large",
              "tamano cantidad matriculados numero"),
     "undergraduate": ("level", "undergraduate undergrad undergraduates bachelor bachelors ba bsc degree first-degree",
                       "pregrado licenciatura licenciaturas grado carrera carreras"),
