@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import dense, lexicon
-from .text import STOP, content_words, fold, stem, stems, word_spans, words
+from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
 APPROVED = {"en": "Advisor-approved answers", "es": "Respuestas aprobadas por los asesores"}
@@ -107,13 +107,13 @@ class _Index:
     def __init__(self, text, lang, embedder):
         self.text, self.lang, self._embedder = text, lang, embedder
         self.passages = split(text)
-        tokens = [stems(p.heading + " " + p.text, lang) for p in self.passages]
+        tokens = [passage_stems(p.heading + " " + p.text, lang) for p in self.passages]
         self.stems = [set(t) for t in tokens]
         # Stems written with a capital inside a sentence: names of programmes, places, tests.
         self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
-        self.sentence_stems = [[set(stems(s, lang)) for s in p.sentences] for p in self.passages]
-        self.heading_stems = [set(stems(p.heading, lang)) for p in self.passages]
+        self.sentence_stems = [[set(passage_stems(s, lang)) for s in p.sentences] for p in self.passages]
+        self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
         self.df = {}
@@ -263,10 +263,10 @@ class Knowledge:
             self._approved_index = _Index(text, self.base_lang, self._embedder)
             # One passage per row: the question is searched, the answer quoted.
             self._approved_index.passages = [Passage(q, [a]) for q, a in self._approved]
-            self._approved_index.stems = [set(stems(q + " " + a, self.base_lang)) for q, a in self._approved]
+            self._approved_index.stems = [set(passage_stems(q + " " + a, self.base_lang)) for q, a in self._approved]
             self._approved_index.sentence_stems = [[s] for s in self._approved_index.stems]
             self._approved_index.heading_stems = [set() for _ in self._approved]
-            tokens = [stems(q + " " + a, self.base_lang) for q, a in self._approved]
+            tokens = [passage_stems(q + " " + a, self.base_lang) for q, a in self._approved]
             self._approved_index._bm25 = bm25s.BM25()
             self._approved_index._bm25.index(tokens, show_progress=False)
             self._approved_index.vectors = None
@@ -583,7 +583,7 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
         def clause_score(value):
             start = max(c for c in cuts if c <= value[4])
             end = min(c for c in cuts if c > value[4])
-            clause = set(stems(sentence[start:end], index.lang))
+            clause = set(passage_stems(sentence[start:end], index.lang))
             return sum(t.weight for t in salient if _covered(t, clause))
 
         return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
@@ -675,7 +675,11 @@ def _combine(before, question, lang):
     new = lexicon.phrase_concepts(asked) + [w for w in words(asked) if w not in stop
                                             and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
     old_text = fold(lexicon.expand_abbreviations(before))
-    old = lexicon.phrase_concepts(old_text) + [w for w in words(old_text) if w not in stop]
+    spans = lexicon.phrase_spans(old_text)
+    # A phrase's words are carried by its concept ("in English" -> language), not one by one.
+    old = [name for name, _span in spans] + [
+        w for w, start in word_spans(old_text)
+        if w not in stop and not any(a <= start < b for _name, (a, b) in spans)]
     new_slots = {lexicon.slot_of(w) for w in new}
     kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
     return " ".join(kept + new) if new else " ".join(old)
