@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import dense, lexicon
-from .text import STOP, content_words, fold, stem, stems, word_spans, words
+from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
 APPROVED = {"en": "Advisor-approved answers", "es": "Respuestas aprobadas por los asesores"}
@@ -39,28 +39,36 @@ class Passage:
 
 # -- parsing ---------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
+                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 _FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
 
 
 def split(text):
-    """Passages: paragraphs under their Markdown heading; a standalone short line without a full
-    stop is a title, not a passage; a list item or a "Field: value" line is a sentence of its own."""
-    passages, heading, block = [], "", []
+    """Passages: paragraphs under their Markdown heading. In a file without Markdown headings a
+    standalone short line without a full stop is a title, not a passage; in one with them it leads
+    into the next paragraph ("Tuition per credit:"). A list item or a "Field: value" line of a
+    block is a sentence of its own."""
+    passages, heading, block, lead = [], "", [], []
+    markdown = any(line.lstrip().startswith("#") for line in text.splitlines())
 
     def flush():
         sentences = []
         prose = []
         for line in block:
-            if line.startswith(("-", "*", "•")) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
+            if _LIST_ITEM.match(line) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
                 sentences += _sentences(" ".join(prose))
                 prose = []
-                sentences.append(line.lstrip("-*• ").strip())
+                sentences.append(_LIST_ITEM.sub("", line).strip())
             else:
                 prose.append(line)
         sentences += _sentences(" ".join(prose))
-        if sentences:
-            passages.append(Passage(heading, sentences))
+        if sentences and sentences[-1].endswith(":") and not _LIST_ITEM.match(block[-1]):
+            lead[:] = lead + sentences  # "one of the following:" belongs to the list after it
+        elif sentences:
+            passages.append(Passage(heading, lead + sentences))
+            lead.clear()
         block.clear()
 
     lines = [line.strip() for line in text.splitlines()]
@@ -68,9 +76,15 @@ def split(text):
         standalone = not block and (i + 1 == len(lines) or not lines[i + 1])
         if not line:
             flush()
-        elif line.startswith("#") or (standalone and _is_title(line)):
+        elif line.startswith("#"):
             flush()
+            lead.clear()
             heading = line.lstrip("#").strip().rstrip(":")
+        elif standalone and _is_title(line):
+            if markdown:
+                lead[:] = [line]
+            else:
+                heading = line.rstrip(":")
         else:
             block.append(line)
     flush()
@@ -93,13 +107,13 @@ class _Index:
     def __init__(self, text, lang, embedder):
         self.text, self.lang, self._embedder = text, lang, embedder
         self.passages = split(text)
-        tokens = [stems(p.heading + " " + p.text, lang) for p in self.passages]
+        tokens = [passage_stems(p.heading + " " + p.text, lang) for p in self.passages]
         self.stems = [set(t) for t in tokens]
         # Stems written with a capital inside a sentence: names of programmes, places, tests.
         self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
-        self.sentence_stems = [[set(stems(s, lang)) for s in p.sentences] for p in self.passages]
-        self.heading_stems = [set(stems(p.heading, lang)) for p in self.passages]
+        self.sentence_stems = [[set(passage_stems(s, lang)) for s in p.sentences] for p in self.passages]
+        self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
         self.df = {}
@@ -128,6 +142,8 @@ class _Term:
     alternatives: dict  # stem in the index's language -> weight
     weight: float = 1.0
     known: bool = False
+    phrase: bool = False  # asked by a phrase ("how much"), not a word
+    common: bool = False  # unknown here but an everyday word, or a word of another language
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
@@ -148,7 +164,7 @@ def _analyse(question, index, lang, embedder):
             # The phrase names the concept ("when did it open" asks when it was founded).
             if not any(t.word == inside[0] for t in terms):
                 alternatives = {s: 1.0 for s in _concept_stems(inside[0], index.lang)}
-                terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives))
+                terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
             continue
         if word in stop:
             continue
@@ -159,9 +175,10 @@ def _analyse(question, index, lang, embedder):
         if present and term.position >= 0:
             term.weight = max(index.idf[s] for s in present)
         elif term.position >= 0:
-            # An unknown everyday word ("job", "back") weighs less than an unknown rare one ("dentistry").
-            common = embedder is not None and embedder.is_common_word(term.word)
-            term.weight = index.max_idf * (0.7 if common else 1.0)
+            # An unknown everyday word ("job", "back") weighs less than an unknown rare one
+            # ("dentistry"); a word of another language the glossary lacks says little.
+            term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
+            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0)
     return terms
 
 
@@ -246,10 +263,10 @@ class Knowledge:
             self._approved_index = _Index(text, self.base_lang, self._embedder)
             # One passage per row: the question is searched, the answer quoted.
             self._approved_index.passages = [Passage(q, [a]) for q, a in self._approved]
-            self._approved_index.stems = [set(stems(q + " " + a, self.base_lang)) for q, a in self._approved]
+            self._approved_index.stems = [set(passage_stems(q + " " + a, self.base_lang)) for q, a in self._approved]
             self._approved_index.sentence_stems = [[s] for s in self._approved_index.stems]
             self._approved_index.heading_stems = [set() for _ in self._approved]
-            tokens = [stems(q + " " + a, self.base_lang) for q, a in self._approved]
+            tokens = [passage_stems(q + " " + a, self.base_lang) for q, a in self._approved]
             self._approved_index._bm25 = bm25s.BM25()
             self._approved_index._bm25.index(tokens, show_progress=False)
             self._approved_index.vectors = None
@@ -270,6 +287,8 @@ class Knowledge:
             if found:
                 return found
         result = self._lookup_one(resolved, lang)
+        if result.kind == "answer" and _TOTAL.search(fold(resolved)):
+            result.text = _with_total(result.text, lang)
         if result.kind == "unknown" and previous and resolved == question \
                 and len(content_words(question, lang)) <= 3:
             # A short question that means nothing alone leans on the last one.
@@ -317,6 +336,10 @@ class Knowledge:
         if not bm25.any():
             return self._no_match(index, salient, question, lang, topic)
         fused = bm25 / bm25.max()
+        # A section heading that names what is asked ("Master's degrees") marks the passage about it.
+        for i in range(n):
+            named = sum(t.weight for t in salient if _covered(t, index.heading_stems[i]))
+            fused[i] += 0.3 * named / sum(t.weight for t in salient)
         # Two question words side by side in the passage ("application fee") say more than apart.
         ordered = sorted(salient, key=lambda t: t.position)
         pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if b.position - a.position == 1]
@@ -348,7 +371,7 @@ class Knowledge:
             return missing
         # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
         # answer that covers the rest; an unknown subject ("tax return") does.
-        rare = [t for t in uncovered if not t.known and not (self._embedder and self._embedder.is_common_word(t.word))]
+        rare = [t for t in uncovered if not t.known and not t.common]
         if base["share"] >= (0.8 if rare else 0.55):
             return {**base, "kind": "answer"}
         return {**base, "kind": "unknown"}
@@ -370,7 +393,7 @@ class Knowledge:
             neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
                           and not generic & set(lexicon.concepts_of(t.word))
                           and any(s in index.names for x in (t, term) for s in x.alternatives)]
-            if not neighbours and not (_OFFER.search(fold(question)) and not term.known):
+            if not neighbours and not (_OFFER.search(fold(question)) and not term.known and not term.common):
                 continue
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
             # The closest thing: the best passage holding the neighbour that names a subject.
@@ -390,13 +413,14 @@ class Knowledge:
 
     def _clarify(self, index, base, salient, lang):
         """One bare attribute ("deadline?") that two sections answer equally well: ask which."""
-        if len(salient) != 1 or salient[0].slot != "attr":
-            return None
+        if len(salient) != 1 or salient[0].slot != "attr" \
+                or (salient[0].phrase and salient[0].word not in ("cost", "duration", "deadline")):
+            return None  # "where is it?" has one usual answer; "how much?" may have several
         order, ranking = base["order"], base["ranking"]
         first = index.passages[int(order[0])]
         for other in order[1:4]:
             second = index.passages[int(other)]
-            if second.heading != first.heading and ranking[other] >= 0.9 * ranking[order[0]]:
+            if second.heading != first.heading and ranking[other] >= 0.8 * ranking[order[0]]:
                 text = (f"¿Te refieres a {first.heading} o a {second.heading}?" if lang == "es"
                         else f"Do you mean {first.heading} or {second.heading}?")
                 return {**base, "kind": "clarify", "text": text, "sources": [first.heading, second.heading]}
@@ -515,7 +539,7 @@ def _best_sentences(index, passage_i, terms, limit):
     return " ".join(sentences[i] for i in keep if scores[i] > floor)
 
 
-_MONEY = re.compile(r"(?P<cur>[$€£])\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
+_MONEY = re.compile(r"(?P<cur>[$€£]|\b(?:CAD|USD|EUR|GBP|AUD|MXN|CUP)\b)\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
                     r"(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<cur2>euros?|dollars?|usd|eur|pesos|cup)\b", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
@@ -543,27 +567,26 @@ def _values(sentence):
 
 def _sentence_with_value(index, passage_i, terms, label, lang):
     """The passage sentence that best answers the part and carries a number, and the number
-    nearest the part's own words (one sentence may hold both sides: "$15,000 ... and $8,000")."""
+    whose clause holds most of the part's words (one sentence may hold both sides:
+    "$15,000 per year for international students and $8,000 per year for domestic students")."""
     passage = index.passages[passage_i]
     scores = _sentence_scores(index, passage_i, terms)
     ranked = sorted(range(len(passage.sentences)), key=lambda i: -scores[i])
-    label_stems = set(stems(label, index.lang))
-    label_alternatives = set()
-    for t in terms:
-        if t.position >= 0 and stem(t.word, index.lang) in label_stems | set(stems(label, lang)):
-            label_alternatives |= set(t.alternatives)
+    salient = [t for t in terms if t.position >= 0]
     for i in ranked:
         sentence = passage.sentences[i]
         values = _values(sentence)
         if not values:
             continue
-        positions = [m.start() for m in re.finditer(r"[\w']+", sentence)
-                     if stem(fold(m.group(0)), index.lang) in label_alternatives]
-        if positions:
-            value = min(values, key=lambda v: min(abs(v[4] - p) for p in positions))
-        else:
-            value = values[0]
-        return sentence, value
+        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
+
+        def clause_score(value):
+            start = max(c for c in cuts if c <= value[4])
+            end = min(c for c in cuts if c > value[4])
+            clause = set(passage_stems(sentence[start:end], index.lang))
+            return sum(t.weight for t in salient if _covered(t, clause))
+
+        return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
     return None, None
 
 
@@ -599,9 +622,23 @@ def _summarise(question, labels, values, lang):
     return ""
 
 
+def _with_total(text, lang):
+    """A total of the amounts of one sentence that share currency and unit ("the fees add up to")."""
+    for sentence in _sentences(text):
+        money = [v for v in _values(sentence) if v[0] == "money"]
+        if len(money) >= 2 and len({(v[2].lower(), v[3]) for v in money}) == 1:
+            amount = _format_money(sum(v[1] for v in money), money[0][2])
+            unit = f" {money[0][3]}" if money[0][3] else ""
+            total = f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
+            return f"{text} {total}"
+    return text
+
+
 def _format_money(amount, currency):
     number = f"{amount:,.2f}".rstrip("0").rstrip(".")
-    return f"{currency}{number}" if currency in "$€£" else f"{number} {currency}"
+    if currency in ("$", "€", "£"):
+        return f"{currency}{number}"
+    return f"{currency} {number}" if currency.isupper() else f"{number} {currency}"
 
 
 # -- follow-ups and comparisons ------------------------------------------------------------------
@@ -613,9 +650,12 @@ _REFERS = re.compile(r"\b(that|it|this|those|these|them|there|too|as well|eso|es
 
 
 def _is_elliptical(question, lang):
-    folded = fold(question)
+    folded = fold(lexicon.expand_abbreviations(question))
     if _FOLLOW_CUE.search(folded):
         return True
+    asked = content_words(folded, lang) + lexicon.phrase_concepts(folded)
+    if asked and len(asked) <= 3 and all(lexicon.slot_of(w) == "attr" for w in asked):
+        return True  # only what is asked, not about what: "how much?", "what's the deadline?"
     return bool(_REFERS.search(folded)) and len(content_words(question, lang)) <= 4
 
 
@@ -631,16 +671,25 @@ def resolve_followup(question, previous, lang="en", depth=0):
 def _combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
     stop = STOP["en"] | STOP["es"]
-    new = [w for w in words(fold(lexicon.expand_abbreviations(question))) if w not in stop
-           and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
+    asked = fold(lexicon.expand_abbreviations(question))
+    new = lexicon.phrase_concepts(asked) + [w for w in words(asked) if w not in stop
+                                            and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
     old_text = fold(lexicon.expand_abbreviations(before))
-    old = lexicon.phrase_concepts(old_text) + [w for w in words(old_text) if w not in stop]
+    spans = lexicon.phrase_spans(old_text)
+    # A phrase's words are carried by its concept ("in English" -> language), not one by one.
+    old = [name for name, _span in spans] + [
+        w for w, start in word_spans(old_text)
+        if w not in stop and not any(a <= start < b for _name, (a, b) in spans)]
     new_slots = {lexicon.slot_of(w) for w in new}
     kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
     return " ".join(kept + new) if new else " ".join(old)
 
 
 _VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
+# "more ... than B", "más ... que B"; "A plus B" for totals.
+_THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|earlier)\b.*?\s(than)\s|"
+                   r"\b(?:mas|menos)\b.*?\s(que)\s")
+_PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
 _BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
 _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
                       r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|diferencia|"
@@ -661,9 +710,15 @@ def _comparison_parts(question, lang):
         rest = folded[:between.start()] + " " + folded[between.end():]
         sides = [between.group(1), between.group(2)]
     else:
+        than = _THAN.search(folded)
         pieces = _VS.split(folded, maxsplit=1)
-        if len(pieces) == 2:
+        if than:
+            cut = than.start(1) if than.group(1) else than.start(2)
+            rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
+        elif len(pieces) == 2:
             rest, sides = "", pieces
+        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2:
+            rest, sides = "", _PLUS.split(folded, maxsplit=1)
         else:
             return _contrast_parts(folded, lang)
     stop = STOP["en"] | STOP["es"]
@@ -678,8 +733,11 @@ def _comparison_parts(question, lang):
         other = side_words[1 - i]
         slots = {lexicon.slot_of(w) for w in own}
         shared = [w for w in other if lexicon.slot_of(w) not in slots]
-        label = " ".join(w for w in own if w not in other and lexicon.slot_of(w) not in ("attr", "intake")) \
-            or " ".join(own)
+        distinct = [w for w in own if w not in other]
+        # The label names the contrasted dimension: words whose slot the other side also fills.
+        other_slots = {lexicon.slot_of(w) for w in other if w not in own}
+        label = " ".join(w for w in distinct if lexicon.slot_of(w) in other_slots) \
+            or " ".join(w for w in distinct if lexicon.slot_of(w) != "attr") or " ".join(distinct or own)
         parts.append((" ".join(phrases + rest_words + own + shared), label))
     return parts
 

@@ -45,8 +45,9 @@ CONCEPTS = {
     "hours": ("attr", "hours open opening times closed weekend weekends schedule",
               "horario horarios abierto abre cierra atencion"),
     "founded": ("attr", "founded established founding", "fundada fundado fundacion creada"),
-    "size": ("attr", "size enrolment enrollment enrolls population big large students",
-             "tamano cantidad matriculados numero"),
+    "size": ("attr", "size enrolment enrollment enrolls population big large ~students ~people",
+             "tamano cantidad matriculados numero ~estudiantes ~alumnos"),
+    "pay": ("attr", "salary stipend wage wages earn paid", "sueldo salario estipendio ganan gana pagan"),
     "undergraduate": ("level", "undergraduate undergrad undergraduates bachelor bachelors ba bsc degree first-degree",
                       "pregrado licenciatura licenciaturas grado carrera carreras"),
     "master": ("level", "master masters msc ma meng mba graduate postgraduate postgrad grad",
@@ -63,17 +64,16 @@ CONCEPTS = {
     "single": ("room", "single private own", "individual privada sencilla"),
     "double": ("room", "double shared twin roommate", "doble compartida"),
     "program": ("subject", "program programs programme programmes course courses major majors degree degrees "
-                "study studies offer offered subject subjects field fields discipline",
+                "study studies subject subjects field fields discipline",
                 "programa programas carrera carreras curso cursos estudiar estudios ofrecen ofrece titulo "
                 "titulos especialidad"),
-    "application": ("subject", "application applications apply applying applicant applicants enroll enrol "
-                    "register registration portal form", "solicitud solicitudes aplicar solicitar postular "
+    "application": ("subject", "application applications apply applying applicant applicants portal form", "solicitud solicitudes aplicar solicitar postular "
                     "postulacion inscripcion inscribirse inscribir formulario portal"),
     "housing": ("subject", "housing accommodation accommodations dorm dorms dormitory dormitories residence "
                 "residences hall halls room rooms live living stay lodging rent apartment flat",
                 "alojamiento vivienda residencia residencias habitacion habitaciones cuarto dormitorio vivir "
                 "alquiler apartamento piso hospedaje"),
-    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial afford "
+    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial afford poor money need-based "
                     "waiver discount assistantship",
                     "beca becas ayuda ayudas financiera financiamiento subvencion descuento"),
     "visa": ("subject", "visa visas permit immigration embassy consulate", "visa visado visados permiso "
@@ -133,14 +133,18 @@ _ABBREVIATIONS = {
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
-    (re.compile(r"\bhow much\b(?! (time|longer))|\bcuanto (cuesta|cuestan|vale|valen|es|son|hay que pagar)\b"),
+    (re.compile(r"\bhow much\b(?! (time|longer))|\bcuanto (cuesta|cuestan|vale|valen|sale|salen|cobran|es|son|"
+                r"hay que pagar)\b"),
      "cost"),
     (re.compile(r"\bhow long\b|\bcuanto (tiempo|dura|duran|tarda)\b"), "duration"),
     (re.compile(r"\bwhen (did|was)\b.*\b(open|start|found|establish|creat|built)|\bhow old\b|"
                 r"\bcuando (se )?(fundo|abrio|creo|empezo)\b"), "founded"),
     (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
-    (re.compile(r"\bhow many students\b|\bcuantos estudiantes\b"), "size"),
-    (re.compile(r"\blast day\b|\bby when\b|\bultimo dia\b|\bhasta cuando\b"), "deadline"),
+    (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
+    (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"
+                r"\bultimo dia\b|\bhasta cuando\b|\bcuando (hay que|debo|tengo que|se debe)\b"), "deadline"),
+    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need\b|\bwhat does it take\b|\bget (in|into)\b|"
+                r"\bbe admitted\b|\bque (necesito|se necesita|hace falta|piden)\b|\bpara entrar\b"), "requirement"),
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
     (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|queda|se encuentra)\b"), "address"),
