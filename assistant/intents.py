@@ -234,12 +234,15 @@ def pick_offered(text, offered, today):
 
 _MINE = _rx(r"\b(?:my|our|mi|mis|nuestra)\s+(?:advisor |admissions |asesoria )?(?:call|booking|appointment|meeting|"
             r"slot|reservation|session|video ?call|phone call|llamada|cita|reserva|reunion|videollamada|sesion|turno)\b")
-_IT = _rx(r"\b(?:it|that|this one|la|lo|esa|eso)\b|\b\w+(?:la|lo)\b")
+_IT = _rx(r"\b(?:it|that|that one|this one|esa|ese|esa hora|ese horario)\b|"
+          r"\b(?:cancel|cambi|muev|mov|anul|reprogram|pas|aplaz|adelant)\w*(?:la|lo)\b")
 _CANCEL = _rx(r"\b(?:cancel\w*|call off|calling off|drop|delete|remove|anul\w*|no (?:podre|voy a poder) (?:ir|asistir))\b|"
               r"\bya no (?:la |lo )?(?:necesito|quiero)\b")
-_MOVE = _rx(r"\b(?:move|moving|change|changing|reschedule|rescheduling|push|postpone|switch|shift|rebook|"
-            r"bring forward|make it|instead|rather|can'?t make (?:it|that)|en vez|en lugar|mejor|cambiar|cambia|cambiame|cambiala|mover|mueve|muevela|"
-            r"reprogramar|reprograma|aplazar|aplaza|posponer|pospon|adelantar|adelanta|no puedo (?:ir|asistir))\b")
+_MOVE = _rx(r"\b(?:move|moving|change|changing|reschedule|rescheduling|push|postpone|rebook|bring forward|"
+            r"can'?t make (?:it|that)|cambiar|cambia|cambiame|cambiala|mover|mueve|muevela|reprogramar|reprograma|"
+            r"aplazar|aplaza|posponer|pospon|adelantar|adelanta|no puedo (?:ir|asistir))\b")
+# "make it 2pm instead": these words move a booking only together with a new day or time.
+_MOVE_TO = _rx(r"\b(?:make it|instead|rather|switch|shift|en vez|en lugar|mejor)\b")
 _SHOW = _rx(r"\b(?:when|what time|what day|which day|what date|is|do i have|did|confirm\w*|still|details|"
             r"cuando|a que hora|que hora|que dia|tengo|sigue|confirma\w*|cual es)\b")
 _DO_I_HAVE = _rx(r"\b(?:do i have|have i got|did i (?:book|get)|is there) (?:a |an |any )?(?:call|booking|appointment|"
@@ -257,7 +260,8 @@ def own_booking(text, has_booking=False):
     if _CANCEL.search(folded) and (mine or re.search(r"\b(?:the|la|el) (?:call|booking|appointment|llamada|cita|"
                                                      r"reserva)\b", folded)):
         return "cancel"
-    if _MOVE.search(folded) and mine:
+    if mine and (_MOVE.search(folded) or (_MOVE_TO.search(folded) and (
+            parse_time(folded) or parse_date(folded, date.today()) or parse_part_of_day(folded)))):
         return "move"
     if _DO_I_HAVE.search(folded):
         return "show"

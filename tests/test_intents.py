@@ -164,3 +164,11 @@ def test_answers_to_a_slot_list(text, expected):
 ])
 def test_the_question_clause_of_a_message(text, expected):
     assert question_clause(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "can I apply online instead? is it possible?", "¿cuál es la mejor residencia?", "hola, ¿la matrícula se paga en dos plazos?",
+    "is it better to switch to the MBA?",
+])
+def test_with_a_booking_in_the_chat_other_questions_do_not_touch_it(text):
+    assert own_booking(text, has_booking=True) is None
