@@ -83,15 +83,17 @@ def wants_person(text):
 
 _MEETING = r"(?:call|calls|appointment|appointments|meeting|slot|slots|consultation|session|video ?call|phone call|" \
            r"zoom|llamada|llamadas|cita|citas|reunion|videollamada|consulta|sesion|turno|hora)"
-_BOOK_VERB = _rx(r"\b(?:book|schedule|reschedule|reserve|rebook|reservar|reservame|reserva|agendar|agendame|agenda|"
+_BOOK_VERB = _rx(r"\b(?:book|schedule|reschedule|reserve|rebook|reservar|reservame|agendar|agendame|"
                  r"programar|programame|concertar)\b(?:\s+\S+){0,4}?\s+(?:" + _MEETING[3:-1] +
-                 r"|me|us|in|it|one|una|otra|para|el|la)\b")
-_BARE_BOOK = _rx(r"\b(?:book|schedule|reserve|reservar|reservame|agendar|agendame)\b")
+                 r"|me|us|it|one|una|otra)\b")
+# Also nouns ("la reserva de plaza", "the class schedule"): a booking only with a day or a time.
+_BARE_BOOK = _rx(r"\b(?:book|schedule|reserve|reserva|reservame|reservar|agenda|agendar|agendame|programar)\b")
 _WANTS_MEETING = _rx(r"\b(?:want|need|like|get|have|do|arrange|set up|request|make|organi[sz]e|quiero|quisiera|necesito|"
                      r"puedo|podria|gustaria|dame|hacer|pedir|solicitar|tener)\b(?:\s+\S+){0,3}?\s+"
                      r"(?:a|an|another|one|una|otra|un)\s+" + _MEETING + r"\b")
-_AVAILABILITY = _rx(r"\b(?:free|available|open|libres?|disponibles?) (?:slots?|times?|appointments?|hours?|"
-                    r"horarios?|huecos?|turnos?|citas?)\b|\b(?:slots?|availability|disponibilidad|horarios?)\b|"
+_AVAILABILITY = _rx(r"\b(?:free|available|libres?|disponibles?) (?:slots?|times?|appointments?|horarios?|huecos?|"
+                    r"turnos?|citas?)\b|\bopen (?:slots?|appointments?)\b|\b(?:slots?|availability|disponibilidad)\b|"
+                    r"\bhorarios? (?:libres?|disponibles?)\b|"
                     r"\bwhen (?:can|could) (?:i|we) (?:talk|speak|meet|call|have a call)\b|"
                     r"\bwhen (?:is|are) (?:an? |the )?advis[eo]rs? (?:free|available)\b|"
                     r"\b(?:calls?|appointments?|meetings?|advis[eo]rs?|times?|llamadas?|citas?|asesor(?:es)?|horas?) "

@@ -172,3 +172,12 @@ def test_the_question_clause_of_a_message(text, expected):
 ])
 def test_with_a_booking_in_the_chat_other_questions_do_not_touch_it(text):
     assert own_booking(text, has_booking=True) is None
+
+
+@pytest.mark.parametrize("text", [
+    "¿Cuál es el horario de la biblioteca?", "what are the open hours of the library?",
+    "¿cuánto cuesta la reserva de plaza en la residencia?", "what's the class schedule like in the MBA?",
+    "what are the available hours for the gym?",
+])
+def test_questions_about_schedules_and_reservations_are_not_bookings(text):
+    assert booking_request(text, MONDAY) is None
