@@ -43,6 +43,7 @@ TEXT = {
         "escalated": "I've passed your chat to an admissions advisor, who will join here shortly. You can keep "
                      "writing in the meantime.",
         "sorry": "I'm sorry I couldn't help more. ",
+        "unknown": "I'm sorry, I don't have that information. ",
         "no_advisor": "No advisor is available to chat right now, so I've passed your question on and you can "
                       "also book a call with an advisor. ",
         "booked": "Done! Your call with an admissions advisor is booked for {label}. You'll see the "
@@ -87,6 +88,7 @@ TEXT = {
         "escalated": "He pasado tu conversación a un asesor de admisiones, que se unirá aquí en breve. Mientras "
                      "tanto puedes seguir escribiendo.",
         "sorry": "Siento no haber podido ayudarte más. ",
+        "unknown": "Lo siento, no tengo esa información. ",
         "no_advisor": "Ahora mismo no hay ningún asesor disponible para chatear, así que he pasado tu consulta "
                       "y también puedes reservar una llamada con un asesor. ",
         "booked": "¡Listo! Tu llamada con un asesor de admisiones está reservada para el {label}. Verás la "
@@ -115,7 +117,7 @@ TEXT = {
         "parts": {"morning": "mañana", "afternoon": "tarde", "evening": "noche"},
     },
 }
-REASONS = {"person": "Asked for a person", "frustrated": "Frustrated"}
+REASONS = {"person": "Asked for a person", "frustrated": "Frustrated", "unknown": "Not in the knowledge base"}
 
 
 class OfflineAssistant(BaseChatModel):
@@ -189,7 +191,7 @@ class OfflineAssistant(BaseChatModel):
             found = asked if asked.kind != "unknown" else found
         if found.kind == "unknown":
             if "human_escalation" in tools:
-                return _call("human_escalation", reason=f"Not in the knowledge base: {question[:300]}")
+                return _call("human_escalation", reason=f"{REASONS['unknown']}: {question[:300]}")
             return AIMessage(content=TEXT[lang]["dont_know"])
         answer = found.text
         if found.kind == "answer" and found.source_lang != lang:
@@ -211,8 +213,11 @@ class OfflineAssistant(BaseChatModel):
             return _call("get_booking_slots")  # nobody can join now: offer a call instead
         lead = ""
         if "human_escalation" in called:
-            if _escalation_reason(turn).startswith(REASONS["frustrated"]):
+            reason = _escalation_reason(turn)
+            if reason.startswith(REASONS["frustrated"]):
                 lead = t["sorry"]
+            elif reason.startswith(REASONS["unknown"]):
+                lead = t["unknown"]
             if any(not _result(m).get("advisors_available", True) for m in turn
                    if isinstance(m, ToolMessage) and m.name == "human_escalation"):
                 lead += t["no_advisor"]
@@ -360,7 +365,7 @@ def _requested(requested, lang):
 
 
 _ANSWER_NOTHING = ("greeting", "how_are_you", "who_are_you", "thanks", "bye", "no", "yes", "ack", "escalated",
-                   "sorry", "no_advisor", "dont_know", "failed", "no_slots")
+                   "sorry", "unknown", "no_advisor", "dont_know", "failed", "no_slots")
 _CANNED = tuple(TEXT[lang][key].split("{")[0][:24] for lang in TEXT for key in _ANSWER_NOTHING)
 
 

@@ -328,3 +328,13 @@ def test_the_question_is_looked_up_without_what_the_student_said_around_it():
         if question == "how much is tuition?" else Lookup("unknown", "", [], "en", ""))
     reply = ask(bot, "I arrive on Thursday at 3pm, how much is tuition?")
     assert reply.content == "Undergraduate tuition is $12,000 per year." and not reply.tool_calls
+
+
+def test_a_question_the_knowledge_base_cannot_answer_says_so_before_handing_over():
+    bot, _ = scripted()
+    question = HumanMessage("¿Puedo llevar a mi gato a la residencia?")
+    escalation = bot.respond([question], TOOLS)
+    done = ToolMessage(json.dumps({"ok": True, "status": "waiting_human", "advisors_available": True}),
+                       tool_call_id=escalation.tool_calls[0]["id"], name="human_escalation")
+    text = bot.respond([question, escalation, done], TOOLS).content
+    assert text.startswith("Lo siento, no tengo esa información. He pasado tu conversación a un asesor")
