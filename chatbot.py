@@ -88,11 +88,12 @@ class Chatbot:
         tools = {t.name: t for t in build_tools(chat_id, actions)}
         student = [row["message"] for row in history if row["role"] == "human"]
         lang = conversation_language(student)
-        knowledge, excerpt = self._prompt_knowledge(student, lang)
+        chain = fallback_chain(active, self.providers)
+        # The offline assistant reads the knowledge base itself, and it never fails over: no prompt to build.
+        knowledge, excerpt = self._prompt_knowledge(student, lang) if chain[0].name != "local" else ("", False)
         messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, knowledge, self.today(),
                                                 self.config.TIMEZONE, lang, self.approved_text, excerpt))]
         messages += to_langchain(history)
-        chain = fallback_chain(active, self.providers)
         model_calls = []
         for _ in range(self.config.AI_MAX_TOOL_STEPS):
             message, provider = self._invoke(chat_id, chain, messages, stream, model_calls)
