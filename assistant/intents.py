@@ -110,6 +110,7 @@ _OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|
 _ANY_TIME = _rx(r"\b(?:any ?time|whenever|whichever|any (?:slot|of them|one)|(?:does ?n[o']?t|do ?n[o']?t) (?:matter|mind|care)|"
                 r"first (?:available|free)|earliest|cualquier(?:a| hora| horario)?|me da igual|lo que sea|cuando sea|"
                 r"la primera (?:libre|disponible))\b")
+_CALL_ME = _rx(r"\b(?:call me|give me a call|ring me|llamame|llamenme|me (?:pueden|puede|podrian|podria) llamar)\b")
 _CONFIRM = _rx(r"^\W*(?:yes|yeah|yep|sure|ok(?:ay)?|please|that one|si|vale|claro|dale|perfecto|esa|ese)\b")
 
 
@@ -134,7 +135,7 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
         day, hour, part = _when(text, today)
     if verb and verb.re is _BARE_BOOK and not (day or hour):
         verb = None  # "how do I book a campus tour?" is a question
-    wanted = verb or _AVAILABILITY.search(folded) or mine == "move"
+    wanted = verb or _AVAILABILITY.search(folded) or _CALL_ME.search(folded) or mine == "move"
     if not (wanted or (offered and _answers_offer(folded))):
         return None
     if mine == "move" and hour and not day:
@@ -295,7 +296,7 @@ _SMALL_TALK = [
             r"(?:day|one|evening)|take care|adios|chao|chau|hasta (?:luego|pronto|manana)|nos vemos|eso es todo|"
             r"(?:eso )?(?:es|era|seria) todo|that (?:was|would be|'d be) all|nada mas|ya esta|que tengas (?:un )?buen dia)"),
     ("no", r"(?:no(?:pe)?(?: thanks| thank you| gracias)?)"),
-    ("yes", r"(?:yes|yeah|yep|sure|si|claro)"),
+    ("yes", r"(?:yes|yeah|yep|sure|si|claro|please|pls|por favor)(?: please| pls| por favor)?"),
     ("ack", r"(?:ok(?:ay)?|okey|great|perfect|cool|awesome|nice|got it|understood|sounds good|alright|all right|"
             r"fine|good|excellent|vale|perfecto|genial|entendido|de acuerdo|listo|bien|muy bien|excelente|dale)"),
 ]
@@ -363,6 +364,7 @@ class DialogueState:
     questions: list = field(default_factory=list)
     booked: Optional[date] = None  # the day of the booked call, from the last booking notice
     has_booking: bool = False
+    last_reply: str = ""  # the assistant's last message
 
 
 def offered_slots(ai_text, today):

@@ -60,6 +60,7 @@ TEXT = {
         "mine": "Your advisor call is booked for {label}. To move it, tell me another day and time; to "
                 "cancel it, say \"cancel my call\".",
         "none_mine": "You don't have an advisor call booked. Would you like me to find you a time?",
+        "find_time": "Would you like me to find you a time?",
         "cancelled": "I've cancelled your advisor call on {label}. If you'd like another time, just tell me.",
         "nothing_to_cancel": "You don't have an advisor call booked, so there was nothing to cancel.",
         "dont_know": "I'm sorry, I don't have that information. An admissions advisor can help.",
@@ -105,6 +106,7 @@ TEXT = {
         "mine": "Tu llamada con un asesor está reservada para el {label}. Para cambiarla, dime otro día y "
                 "hora; para cancelarla, escribe \"cancela mi llamada\".",
         "none_mine": "No tienes ninguna llamada reservada con un asesor. ¿Quieres que te busque un horario?",
+        "find_time": "¿Quieres que te busque un horario?",
         "cancelled": "He cancelado tu llamada con un asesor del {label}. Si quieres otro horario, dímelo.",
         "nothing_to_cancel": "No tienes ninguna llamada reservada con un asesor, así que no había nada que "
                              "cancelar.",
@@ -178,6 +180,9 @@ class OfflineAssistant(BaseChatModel):
             return _call("get_my_booking")
         if mine == "cancel" and "cancel_my_booking" in tools:
             return _call("cancel_my_booking")
+        if kind == "yes" and not rest and "get_booking_slots" in tools \
+                and state.last_reply.endswith(tuple(TEXT[lang_]["find_time"] for lang_ in TEXT)):
+            return _call("get_booking_slots")  # "yes" to "shall I find you a time?"
         if kind and not rest:
             return AIMessage(content=TEXT[lang][kind].format(institution=self.institution))
 
@@ -273,6 +278,7 @@ def dialogue_state(messages, today):
             intents.read_notice(state, message.text, today)
         elif isinstance(message, AIMessage) and message.text:
             state.offered = intents.offered_slots(message.text, today)
+            state.last_reply = message.text
         elif isinstance(message, HumanMessage):
             kind, rest = intents.small_talk(message.text)
             if intents.is_question_for_knowledge(message.text, today, state.offered):

@@ -7,7 +7,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from assistant.knowledge import Knowledge, Lookup
-from assistant.offline import NOTICE, OfflineAssistant
+from assistant.offline import NOTICE, TEXT, OfflineAssistant
 from assistant.when import parse_date, parse_part_of_day, parse_time, slot_label
 from conftest import ROOT
 
@@ -338,3 +338,18 @@ def test_a_question_the_knowledge_base_cannot_answer_says_so_before_handing_over
                        tool_call_id=escalation.tool_calls[0]["id"], name="human_escalation")
     text = bot.respond([question, escalation, done], TOOLS).content
     assert text.startswith("Lo siento, no tengo esa información. He pasado tu conversación a un asesor")
+
+
+@pytest.mark.parametrize("lang, yes", [("en", "yes please"), ("es", "sí, por favor")])
+def test_yes_to_finding_a_time_lists_the_free_slots(lang, yes):
+    bot, _ = scripted()
+    history = [HumanMessage("when is my call?" if lang == "en" else "¿cuándo es mi llamada?"),
+               AIMessage(TEXT[lang]["none_mine"])]
+    assert ask(bot, yes, history).tool_calls[0]["name"] == "get_booking_slots"
+    assert not ask(bot, yes).tool_calls  # without the question, "yes" is small talk
+
+
+def test_call_me_asks_for_an_advisor_call():
+    assert ask(assistant(), "can you call me tomorrow at 10?").tool_calls[0]["args"] == \
+        {"date": "2026-11-24", "time": "10:00"}
+    assert ask(assistant(), "¿me pueden llamar?").tool_calls[0]["name"] == "get_booking_slots"
