@@ -101,18 +101,36 @@ def _is_title(line):
 
 # -- one language's index ----------------------------------------------------------------------
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
+_MARKS = {"en": ("email", "phone"), "es": ("correo", "telefono")}
+
+
+def _field_marks(text, lang):
+    """An e-mail address or a phone number in the text counts as the word for it."""
+    email, phone = _MARKS.get(lang, _MARKS["en"])
+    marks = [stem(email, lang)] if _EMAIL.search(text) else []
+    return marks + ([stem(phone, lang)] if _PHONE.search(text) else [])
+
+
 class _Index:
     """The passages of one text in one language, with BM25, stems per sentence and dense vectors."""
 
     def __init__(self, text, lang, embedder):
         self.text, self.lang, self._embedder = text, lang, embedder
         self.passages = split(text)
-        tokens = [passage_stems(p.heading + " " + p.text, lang) for p in self.passages]
+        tokens = [passage_stems(p.heading + " " + p.text, lang) + _field_marks(p.text, lang)
+                  for p in self.passages]
         self.stems = [set(t) for t in tokens]
         # Stems written with a capital inside a sentence: names of programmes, places, tests.
         self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
-        self.sentence_stems = [[set(passage_stems(s, lang)) for s in p.sentences] for p in self.passages]
+        self.sentence_stems = [[set(passage_stems(s, lang) + _field_marks(s, lang)) for s in p.sentences]
+                               for p in self.passages]
+        # The title's own section (before the first "##") is a preamble, rarely what is asked.
+        titles = [p.heading for p in self.passages[:1]] if text.lstrip().startswith("# ") else []
+        self.preamble = np.array([1.0 if p.heading in titles and len({q.heading for q in self.passages}) > 1
+                                  else 0.0 for p in self.passages])
         self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
@@ -355,7 +373,7 @@ class Knowledge:
         total = sum(t.weight for t in salient)
         share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
                           for i in range(n)])
-        ranking = fused * (0.3 + 0.7 * share)
+        ranking = fused * (0.3 + 0.7 * share) * (1 - 0.5 * index.preamble)
         order = np.argsort(-ranking)
         best = int(order[0])
         uncovered = [t for t in salient if not _covered(t, index.stems[best])]

@@ -139,6 +139,7 @@ _PHRASES = [
     (re.compile(r"\bhow long\b|\bcuanto (tiempo|dura|duran|tarda)\b"), "duration"),
     (re.compile(r"\bwhen (did|was)\b.*\b(open|start|found|establish|creat|built)|\bhow old\b|"
                 r"\bcuando (se )?(fundo|abrio|creo|empezo)\b"), "founded"),
+    (re.compile(r"\be-?mail address\b|\bcorreo electronico\b|\bdireccion de correo\b"), "email"),
     (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
     (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
     (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"

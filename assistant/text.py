@@ -41,8 +41,13 @@ def words(text):
     return [word for word, _start in word_spans(fold(text))]
 
 
+# "off campus" is a different place from the campus: one token, in both languages.
+_OFF_CAMPUS = re.compile(r"\boff[- ]campus\b|\bfuera del campus\b")
+
+
 def word_spans(folded):
     """(word, start offset) for each word of already folded text."""
+    folded = _OFF_CAMPUS.sub(lambda m: "offcampus".ljust(len(m.group(0))), folded)
     out = []
     for match in _WORD.finditer(folded):
         word = match.group(0).strip(".,'")
