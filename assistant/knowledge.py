@@ -127,6 +127,7 @@ class _Index:
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
         self.sentence_stems = [[set(passage_stems(s, lang) + _field_marks(s, lang)) for s in p.sentences]
                                for p in self.passages]
+        self.sentence_tokens = [[passage_stems(s, lang) for s in p.sentences] for p in self.passages]
         # The title's own section (before the first "##") is a preamble, rarely what is asked.
         titles = [p.heading for p in self.passages[:1]] if text.lstrip().startswith("# ") else []
         self.preamble = np.array([1.0 if p.heading in titles and len({q.heading for q in self.passages}) > 1
@@ -164,8 +165,8 @@ class _Term:
     common: bool = False  # unknown here but an everyday word, or a word of another language
 
 
-_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
-                    r"ofrecen|ofrece|tienen|hay (un|una|algun)|puedo estudiar)\b")
+_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major|get)|offer|"
+                    r"ofrecen|ofrece|tienen|tiene|hay|puedo (estudiar|hacer|cursar))\b")
 _LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
                    r"\blist\b|\btodos los\b|\bcuales son\b")
 
@@ -238,6 +239,14 @@ def _lexicon_words():
 
 def _covered(term, stems_):
     return any(s in stems_ for s in term.alternatives)
+
+
+def _holds_phrase(tokens, terms):
+    """True when the terms appear one after another in the token list ("data science")."""
+    for start in range(len(tokens) - len(terms) + 1):
+        if all(tokens[start + k] in terms[k].alternatives for k in range(len(terms))):
+            return True
+    return False
 
 
 # -- the knowledge ----------------------------------------------------------------------------
@@ -381,6 +390,9 @@ class Knowledge:
                 "share": float(share[best]), "topic": topic, "order": order, "ranking": ranking}
         if not any(t.known for t in salient):
             return self._no_match(index, salient, question, lang, topic)
+        combination = self._missing_combination(index, base, salient, question, lang)
+        if combination:
+            return combination
         if not uncovered:
             clarify = self._clarify(index, base, salient, lang)
             return clarify or {**base, "kind": "answer"}
@@ -428,6 +440,33 @@ class Knowledge:
             return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                     "sources": [heading] if closest else []}
         return None
+
+    def _missing_combination(self, index, base, salient, question, lang):
+        """A level and a field that exist apart but not together ("a PhD in data science" when
+        Data Science is a bachelor's and the PhDs are in other fields): not offered."""
+        if not _OFFER.search(fold(question)):
+            return None
+        levels = [t for t in salient if t.slot == "level"]
+        field = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word) and t.known],
+                       key=lambda t: t.position)
+        if not levels or not field:
+            return None
+        named = False
+        for i, sentences in enumerate(index.sentence_tokens):
+            for j, tokens in enumerate(sentences):
+                if _holds_phrase(tokens, field):
+                    named = True
+                    if all(_covered(t, index.sentence_stems[i][j]) for t in levels):
+                        return None
+        if not named:
+            return None
+        phrase = f"{' '.join(t.word for t in levels)} {'en' if lang == 'es' else 'in'} " \
+                 f"{' '.join(t.word for t in field)}"
+        passage = next(index.passages[int(i)] for i in base["order"]
+                       if any(_holds_phrase(tokens, field) for tokens in index.sentence_tokens[int(i)]))
+        closest = _name_with(passage, field, index.lang)
+        return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
+                "sources": [passage.heading] if closest else []}
 
     def _clarify(self, index, base, salient, lang):
         """One bare attribute ("deadline?") that two sections answer equally well: ask which."""
@@ -779,10 +818,11 @@ def _name_with(passage, neighbours, lang):
     wanted = {stem(t.word, lang) for t in neighbours}
     names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|and|in|de|y|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
                        passage.text)
-    for name in sorted(names, key=lambda name: ("(" not in name, len(name))):
-        if wanted & set(stem(fold(w), lang) for w in re.findall(r"\w+", name)):
-            return name.strip()
-    return None
+    def held(name):
+        return len(wanted & {stem(fold(w), lang) for w in re.findall(r"\w+", name)})
+
+    best = max(names, key=lambda name: (held(name), "(" in name, -len(name)), default=None)
+    return best.strip() if best and held(best) else None
 
 
 def _not_offered_text(phrase, closest, lang):
