@@ -816,7 +816,7 @@ def _contrast_parts(folded, lang):
 def _name_with(passage, neighbours, lang):
     """The capitalised name in the passage that holds the covered word ("Doctor of Medicine (MD)")."""
     wanted = {stem(t.word, lang) for t in neighbours}
-    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|and|in|de|y|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
+    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|in|de|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
                        passage.text)
     def held(name):
         return len(wanted & {stem(fold(w), lang) for w in re.findall(r"\w+", name)})
