@@ -173,6 +173,7 @@ _LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|prog
 
 def _analyse(question, index, lang, embedder):
     """Salient terms of a question, each with the stems that would cover it in `index`."""
+    carried = getattr(question, "carried", frozenset())
     folded = fold(lexicon.expand_abbreviations(question))
     stop = STOP["en"] | STOP["es"] if lang == "es" or index.lang == "es" else STOP["en"]
     phrases = lexicon.phrase_spans(folded)
@@ -190,14 +191,15 @@ def _analyse(question, index, lang, embedder):
         terms.append(_term(word, position, index, lang, embedder))
     for term in terms:
         present = [s for s in term.alternatives if s in index.df]
+        scale = 0.5 if term.word in carried else 1.0
         term.known = bool(present)
         if present and term.position >= 0:
-            term.weight = max(index.idf[s] for s in present)
+            term.weight = max(index.idf[s] for s in present) * scale
         elif term.position >= 0:
             # An unknown everyday word ("job", "back") weighs less than an unknown rare one
             # ("dentistry"); a word of another language the glossary lacks says little.
             term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
-            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0)
+            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0) * scale
     return terms
 
 
@@ -529,6 +531,8 @@ class Knowledge:
                 sources.append(heading)
         text = " ".join(sentences)
         summary = _summarise(question, [label for _, label in picks], values, lang)
+        if summary is None:
+            return None  # both sides found the same figure: not a comparison after all
         if summary:
             text += " " + summary
         topic = " vs ".join(label for _, label in picks)
@@ -648,7 +652,8 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
 
 
 _LATER = re.compile(r"\b(later|last|latest|despues|ultimo|ultima|mas tarde)\b")
-_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|en total|suma|juntos)\b")
+_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|adds up|plus|en total|suma|suman|"
+                    r"sumar|juntos)\b|\+")
 
 
 def _summarise(question, labels, values, lang):
@@ -663,7 +668,7 @@ def _summarise(question, labels, values, lang):
             amount = _format_money(a + b, cur_a)
             return f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
         if a == b:
-            return "Es la misma cantidad." if lang == "es" else "It is the same amount."
+            return None
         high, low = (0, 1) if a > b else (1, 0)
         amount = _format_money(abs(a - b), cur_a)
         if lang == "es":
@@ -725,21 +730,31 @@ def resolve_followup(question, previous, lang="en", depth=0):
     return _combine(before, question, lang)
 
 
+class _Combined(str):
+    """A follow-up made whole; `carried` are the words taken from the earlier question."""
+    carried = frozenset()
+
+
+def _concept_words(text):
+    """A question's words with each phrase replaced by its concept ("in English" -> language)."""
+    stop = STOP["en"] | STOP["es"]
+    folded = fold(lexicon.expand_abbreviations(text))
+    spans = lexicon.phrase_spans(folded)
+    return [name for name, _span in spans] + [
+        w for w, start in word_spans(folded)
+        if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
+        and not any(a <= start < b for _name, (a, b) in spans)]
+
+
 def _combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
-    stop = STOP["en"] | STOP["es"]
-    asked = fold(lexicon.expand_abbreviations(question))
-    new = lexicon.phrase_concepts(asked) + [w for w in words(asked) if w not in stop
-                                            and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
-    old_text = fold(lexicon.expand_abbreviations(before))
-    spans = lexicon.phrase_spans(old_text)
-    # A phrase's words are carried by its concept ("in English" -> language), not one by one.
-    old = [name for name, _span in spans] + [
-        w for w, start in word_spans(old_text)
-        if w not in stop and not any(a <= start < b for _name, (a, b) in spans)]
+    new, old = _concept_words(question), _concept_words(before)
     new_slots = {lexicon.slot_of(w) for w in new}
     kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
-    return " ".join(kept + new) if new else " ".join(old)
+    combined = _Combined(" ".join(kept + new) if new else " ".join(old))
+    # What the student asks now weighs more than what is carried over from before.
+    combined.carried = frozenset(kept) - set(new) if new else frozenset()
+    return combined
 
 
 _VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
@@ -749,7 +764,8 @@ _THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|ea
 _PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
 _BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
 _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
-                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|diferencia|"
+                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|"
+                      r"diferencia|"
                       r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
 _COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
 later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
@@ -774,7 +790,7 @@ def _comparison_parts(question, lang):
             rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
         elif len(pieces) == 2:
             rest, sides = "", pieces
-        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2:
+        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
             rest, sides = "", _PLUS.split(folded, maxsplit=1)
         else:
             return _contrast_parts(folded, lang)
@@ -789,6 +805,9 @@ def _comparison_parts(question, lang):
     for i, own in enumerate(side_words):
         other = side_words[1 - i]
         slots = {lexicon.slot_of(w) for w in own}
+        if any(not lexicon.concepts_of(w) for w in own):
+            # "... than cubans": a name of its own stands for the other side's audience or level.
+            slots |= {"audience", "level", "intake", "round", "room"}
         shared = [w for w in other if lexicon.slot_of(w) not in slots]
         distinct = [w for w in own if w not in other]
         # The label names the contrasted dimension: words whose slot the other side also fills.
