@@ -101,18 +101,37 @@ def _is_title(line):
 
 # -- one language's index ----------------------------------------------------------------------
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
+_MARKS = {"en": ("email", "phone"), "es": ("correo", "telefono")}
+
+
+def _field_marks(text, lang):
+    """An e-mail address or a phone number in the text counts as the word for it."""
+    email, phone = _MARKS.get(lang, _MARKS["en"])
+    marks = [stem(email, lang)] if _EMAIL.search(text) else []
+    return marks + ([stem(phone, lang)] if _PHONE.search(text) else [])
+
+
 class _Index:
     """The passages of one text in one language, with BM25, stems per sentence and dense vectors."""
 
     def __init__(self, text, lang, embedder):
         self.text, self.lang, self._embedder = text, lang, embedder
         self.passages = split(text)
-        tokens = [passage_stems(p.heading + " " + p.text, lang) for p in self.passages]
+        tokens = [passage_stems(p.heading + " " + p.text, lang) + _field_marks(p.text, lang)
+                  for p in self.passages]
         self.stems = [set(t) for t in tokens]
         # Stems written with a capital inside a sentence: names of programmes, places, tests.
         self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
         self.bigrams = [set(zip(t, t[1:])) for t in tokens]
-        self.sentence_stems = [[set(passage_stems(s, lang)) for s in p.sentences] for p in self.passages]
+        self.sentence_stems = [[set(passage_stems(s, lang) + _field_marks(s, lang)) for s in p.sentences]
+                               for p in self.passages]
+        self.sentence_tokens = [[passage_stems(s, lang) for s in p.sentences] for p in self.passages]
+        # The title's own section (before the first "##") is a preamble, rarely what is asked.
+        titles = [p.heading for p in self.passages[:1]] if text.lstrip().startswith("# ") else []
+        self.preamble = np.array([1.0 if p.heading in titles and len({q.heading for q in self.passages}) > 1
+                                  else 0.0 for p in self.passages])
         self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
@@ -146,14 +165,15 @@ class _Term:
     common: bool = False  # unknown here but an everyday word, or a word of another language
 
 
-_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
-                    r"ofrecen|ofrece|tienen|hay (un|una|algun)|puedo estudiar)\b")
+_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major|get)|offer|"
+                    r"ofrecen|ofrece|tienen|tiene|hay|puedo (estudiar|hacer|cursar))\b")
 _LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
                    r"\blist\b|\btodos los\b|\bcuales son\b")
 
 
 def _analyse(question, index, lang, embedder):
     """Salient terms of a question, each with the stems that would cover it in `index`."""
+    carried = getattr(question, "carried", frozenset())
     folded = fold(lexicon.expand_abbreviations(question))
     stop = STOP["en"] | STOP["es"] if lang == "es" or index.lang == "es" else STOP["en"]
     phrases = lexicon.phrase_spans(folded)
@@ -171,14 +191,15 @@ def _analyse(question, index, lang, embedder):
         terms.append(_term(word, position, index, lang, embedder))
     for term in terms:
         present = [s for s in term.alternatives if s in index.df]
+        scale = 0.5 if term.word in carried else 1.0
         term.known = bool(present)
         if present and term.position >= 0:
-            term.weight = max(index.idf[s] for s in present)
+            term.weight = max(index.idf[s] for s in present) * scale
         elif term.position >= 0:
             # An unknown everyday word ("job", "back") weighs less than an unknown rare one
             # ("dentistry"); a word of another language the glossary lacks says little.
             term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
-            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0)
+            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0) * scale
     return terms
 
 
@@ -220,6 +241,14 @@ def _lexicon_words():
 
 def _covered(term, stems_):
     return any(s in stems_ for s in term.alternatives)
+
+
+def _holds_phrase(tokens, terms):
+    """True when the terms appear one after another in the token list ("data science")."""
+    for start in range(len(tokens) - len(terms) + 1):
+        if all(tokens[start + k] in terms[k].alternatives for k in range(len(terms))):
+            return True
+    return False
 
 
 # -- the knowledge ----------------------------------------------------------------------------
@@ -355,7 +384,7 @@ class Knowledge:
         total = sum(t.weight for t in salient)
         share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
                           for i in range(n)])
-        ranking = fused * (0.3 + 0.7 * share)
+        ranking = fused * (0.3 + 0.7 * share) * (1 - 0.5 * index.preamble)
         order = np.argsort(-ranking)
         best = int(order[0])
         uncovered = [t for t in salient if not _covered(t, index.stems[best])]
@@ -363,6 +392,9 @@ class Knowledge:
                 "share": float(share[best]), "topic": topic, "order": order, "ranking": ranking}
         if not any(t.known for t in salient):
             return self._no_match(index, salient, question, lang, topic)
+        combination = self._missing_combination(index, base, salient, question, lang)
+        if combination:
+            return combination
         if not uncovered:
             clarify = self._clarify(index, base, salient, lang)
             return clarify or {**base, "kind": "answer"}
@@ -410,6 +442,33 @@ class Knowledge:
             return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                     "sources": [heading] if closest else []}
         return None
+
+    def _missing_combination(self, index, base, salient, question, lang):
+        """A level and a field that exist apart but not together ("a PhD in data science" when
+        Data Science is a bachelor's and the PhDs are in other fields): not offered."""
+        if not _OFFER.search(fold(question)):
+            return None
+        levels = [t for t in salient if t.slot == "level"]
+        field = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word) and t.known],
+                       key=lambda t: t.position)
+        if not levels or not field:
+            return None
+        named = False
+        for i, sentences in enumerate(index.sentence_tokens):
+            for j, tokens in enumerate(sentences):
+                if _holds_phrase(tokens, field):
+                    named = True
+                    if all(_covered(t, index.sentence_stems[i][j]) for t in levels):
+                        return None
+        if not named:
+            return None
+        phrase = f"{' '.join(t.word for t in levels)} {'en' if lang == 'es' else 'in'} " \
+                 f"{' '.join(t.word for t in field)}"
+        passage = next(index.passages[int(i)] for i in base["order"]
+                       if any(_holds_phrase(tokens, field) for tokens in index.sentence_tokens[int(i)]))
+        closest = _name_with(passage, field, index.lang)
+        return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
+                "sources": [passage.heading] if closest else []}
 
     def _clarify(self, index, base, salient, lang):
         """One bare attribute ("deadline?") that two sections answer equally well: ask which."""
@@ -472,6 +531,8 @@ class Knowledge:
                 sources.append(heading)
         text = " ".join(sentences)
         summary = _summarise(question, [label for _, label in picks], values, lang)
+        if summary is None:
+            return None  # both sides found the same figure: not a comparison after all
         if summary:
             text += " " + summary
         topic = " vs ".join(label for _, label in picks)
@@ -591,7 +652,8 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
 
 
 _LATER = re.compile(r"\b(later|last|latest|despues|ultimo|ultima|mas tarde)\b")
-_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|en total|suma|juntos)\b")
+_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|adds up|plus|en total|suma|suman|"
+                    r"sumar|juntos)\b|\+")
 
 
 def _summarise(question, labels, values, lang):
@@ -606,7 +668,7 @@ def _summarise(question, labels, values, lang):
             amount = _format_money(a + b, cur_a)
             return f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
         if a == b:
-            return "Es la misma cantidad." if lang == "es" else "It is the same amount."
+            return None
         high, low = (0, 1) if a > b else (1, 0)
         amount = _format_money(abs(a - b), cur_a)
         if lang == "es":
@@ -668,21 +730,31 @@ def resolve_followup(question, previous, lang="en", depth=0):
     return _combine(before, question, lang)
 
 
+class _Combined(str):
+    """A follow-up made whole; `carried` are the words taken from the earlier question."""
+    carried = frozenset()
+
+
+def _concept_words(text):
+    """A question's words with each phrase replaced by its concept ("in English" -> language)."""
+    stop = STOP["en"] | STOP["es"]
+    folded = fold(lexicon.expand_abbreviations(text))
+    spans = lexicon.phrase_spans(folded)
+    return [name for name, _span in spans] + [
+        w for w, start in word_spans(folded)
+        if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
+        and not any(a <= start < b for _name, (a, b) in spans)]
+
+
 def _combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
-    stop = STOP["en"] | STOP["es"]
-    asked = fold(lexicon.expand_abbreviations(question))
-    new = lexicon.phrase_concepts(asked) + [w for w in words(asked) if w not in stop
-                                            and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)]
-    old_text = fold(lexicon.expand_abbreviations(before))
-    spans = lexicon.phrase_spans(old_text)
-    # A phrase's words are carried by its concept ("in English" -> language), not one by one.
-    old = [name for name, _span in spans] + [
-        w for w, start in word_spans(old_text)
-        if w not in stop and not any(a <= start < b for _name, (a, b) in spans)]
+    new, old = _concept_words(question), _concept_words(before)
     new_slots = {lexicon.slot_of(w) for w in new}
     kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
-    return " ".join(kept + new) if new else " ".join(old)
+    combined = _Combined(" ".join(kept + new) if new else " ".join(old))
+    # What the student asks now weighs more than what is carried over from before.
+    combined.carried = frozenset(kept) - set(new) if new else frozenset()
+    return combined
 
 
 _VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
@@ -692,7 +764,8 @@ _THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|ea
 _PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
 _BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
 _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
-                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|diferencia|"
+                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|"
+                      r"diferencia|"
                       r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
 _COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
 later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
@@ -717,7 +790,7 @@ def _comparison_parts(question, lang):
             rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
         elif len(pieces) == 2:
             rest, sides = "", pieces
-        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2:
+        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
             rest, sides = "", _PLUS.split(folded, maxsplit=1)
         else:
             return _contrast_parts(folded, lang)
@@ -732,6 +805,9 @@ def _comparison_parts(question, lang):
     for i, own in enumerate(side_words):
         other = side_words[1 - i]
         slots = {lexicon.slot_of(w) for w in own}
+        if any(not lexicon.concepts_of(w) for w in own):
+            # "... than cubans": a name of its own stands for the other side's audience or level.
+            slots |= {"audience", "level", "intake", "round", "room"}
         shared = [w for w in other if lexicon.slot_of(w) not in slots]
         distinct = [w for w in own if w not in other]
         # The label names the contrasted dimension: words whose slot the other side also fills.
@@ -759,12 +835,13 @@ def _contrast_parts(folded, lang):
 def _name_with(passage, neighbours, lang):
     """The capitalised name in the passage that holds the covered word ("Doctor of Medicine (MD)")."""
     wanted = {stem(t.word, lang) for t in neighbours}
-    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|and|in|de|y|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
+    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|in|de|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
                        passage.text)
-    for name in sorted(names, key=lambda name: ("(" not in name, len(name))):
-        if wanted & set(stem(fold(w), lang) for w in re.findall(r"\w+", name)):
-            return name.strip()
-    return None
+    def held(name):
+        return len(wanted & {stem(fold(w), lang) for w in re.findall(r"\w+", name)})
+
+    best = max(names, key=lambda name: (held(name), "(" in name, -len(name)), default=None)
+    return best.strip() if best and held(best) else None
 
 
 def _not_offered_text(phrase, closest, lang):

@@ -52,7 +52,7 @@ CONCEPTS = {
                       "pregrado licenciatura licenciaturas grado carrera carreras"),
     "master": ("level", "master masters msc ma meng mba graduate postgraduate postgrad grad",
                "maestria maestrias master posgrado postgrado magister"),
-    "phd": ("level", "phd doctorate doctoral doctor dphd research", "doctorado doctorados doctoral"),
+    "phd": ("level", "phd phds doctorate doctoral dphil", "doctorado doctorados doctoral"),
     "international": ("audience", "international foreign foreigner foreigners overseas abroad non-resident",
                       "internacional internacionales extranjero extranjeros extranjera"),
     "domestic": ("audience", "domestic local locals national nationals citizen citizens home",
@@ -87,6 +87,8 @@ CONCEPTS = {
     "transfer": ("subject", "transfer credits credit", "transferir transferencia creditos convalidar"),
     "deposit": ("subject", "deposit confirm place seat", "deposito confirmar plaza"),
     "advisor": ("subject", "advisor adviser counselor counsellor staff", "asesor asesora consejero"),
+    "internship": ("subject", "internship internships co-op coop placement placements practicum work-term",
+                   "practicas pasantia pasantias"),
     "parking": ("subject", "parking park car cars", "estacionamiento aparcamiento parqueo coche carro"),
 }
 
@@ -114,6 +116,17 @@ GLOSSARY = {
     "reembolsable": "refundable", "reembolso": "refundable", "mensual": "monthly", "mes": "month",
     "semanal": "week", "estipendio": "stipend", "llamada": "call", "llamadas": "call", "asesoria": "advisor",
     "recoger": "pickup", "transporte": "pickup", "invierno": "winter", "verano": "summer", "fundo": "founded",
+    "diseno": "design", "moda": "fashion", "grafico": "graphic", "interiores": "interior", "juegos": "game",
+    "videojuegos": "game", "ambiental": "environmental", "ambiente": "environment", "agua": "water",
+    "hidricos": "water", "recursos": "resources", "ciberseguridad": "cybersecurity", "gestion": "management",
+    "proyectos": "project", "suministro": "supply", "cadena": "chain", "hoteleria": "hospitality",
+    "hospitalidad": "hospitality", "educacion": "education", "infantil": "childhood", "tecnologia": "technology",
+    "analitica": "analytics", "estadistica": "statistics", "energia": "energy", "renovable": "renewable",
+    "renovables": "renewable", "construccion": "construction", "clima": "climate", "aplicada": "applied",
+    "aplicadas": "applied", "aplicado": "applied", "filosofia": "philosophy", "sociologia": "sociology",
+    "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
+    "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
+    "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
 
 _ABBREVIATIONS = {
@@ -139,6 +152,7 @@ _PHRASES = [
     (re.compile(r"\bhow long\b|\bcuanto (tiempo|dura|duran|tarda)\b"), "duration"),
     (re.compile(r"\bwhen (did|was)\b.*\b(open|start|found|establish|creat|built)|\bhow old\b|"
                 r"\bcuando (se )?(fundo|abrio|creo|empezo)\b"), "founded"),
+    (re.compile(r"\be-?mail address\b|\bcorreo electronico\b|\bdireccion de correo\b"), "email"),
     (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
     (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
     (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"

@@ -41,13 +41,23 @@ def words(text):
     return [word for word, _start in word_spans(fold(text))]
 
 
+# "off campus" is a different place from the campus: one token, in both languages.
+_OFF_CAMPUS = re.compile(r"\boff[- ]campus\b|\bfuera del campus\b")
+
+
+# Spanish object pronouns fixed to an infinitive ("pagarlo" -> "pagar").
+_CLITIC = re.compile(r"^(\w{3,}(?:ar|er|ir))(?:selo|sela|melo|mela|lo|la|los|las|le|les|se|me|te|nos)$")
+
+
 def word_spans(folded):
     """(word, start offset) for each word of already folded text."""
+    folded = _OFF_CAMPUS.sub(lambda m: "offcampus".ljust(len(m.group(0))), folded)
     out = []
     for match in _WORD.finditer(folded):
         word = match.group(0).strip(".,'")
         if word.endswith("'s"):
             word = word[:-2]
+        word = _CLITIC.sub(r"\1", word)
         if word:
             out.append((word, match.start()))
     return out

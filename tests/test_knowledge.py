@@ -225,3 +225,10 @@ def test_loading_the_dense_model_never_touches_the_network(monkeypatch):
         assert kb.lookup("What is the monthly rent for a studio?").kind == "answer"
     finally:
         dense.load.cache_clear()
+
+
+def test_a_level_and_a_field_that_exist_only_apart_are_not_offered(havana):
+    found = havana.lookup("do you offer a PhD in data science?")
+    assert found.kind == "not_offered"
+    assert found.text == "We don't list phd in data science; the closest programme we list is Data Science."
+    assert havana.lookup("Do you offer a PhD in Marine Biology?").kind == "answer"
