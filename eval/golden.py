@@ -56,6 +56,17 @@ def kb_texts(path):
     return texts
 
 
+def kb_languages(path):
+    """The languages a knowledge base is available in: its own, and its siblings' (school_data.es.txt)."""
+    from .score import reply_language
+    path = Path(path)
+    langs = {reply_language(path.read_text(encoding="utf-8")[:3000])}
+    for sibling in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+        if len(sibling.stem) == len(path.stem) + 3:
+            langs.add(sibling.stem[-2:])
+    return langs
+
+
 def _check(line, where):
     def fail(message):
         raise GoldenError(f"{where}: {message}")

@@ -26,7 +26,7 @@ def evaluate(conversations, direct=False, timeout=30, progress=None):
     slot_texts = context_texts()
     for kb_path, group in by_kb.items():
         texts = golden.kb_texts(kb_path)
-        allowed, quotes = allowed_numbers(texts), QuoteDetector(texts)
+        allowed, quotes, langs = allowed_numbers(texts), QuoteDetector(texts), golden.kb_languages(kb_path)
         if direct:
             from eval.direct import DirectRunner
             runner = DirectRunner(kb_path, timeout)
@@ -40,7 +40,8 @@ def evaluate(conversations, direct=False, timeout=30, progress=None):
                 for turn, result in zip(conv.turns, results):
                     said.append(turn["student"])
                     result.context = [*result.context, *slot_texts]
-                    scores.append(score_turn(conv.kind, conv.lang, turn["expect"], result, allowed, said, quotes))
+                    scores.append(score_turn(conv.kind, conv.lang, turn["expect"], result, allowed, said, quotes,
+                                             langs))
                 scored.append(report.ConversationScore(conv, results, scores))
                 if progress:
                     progress(scored[-1])
@@ -108,6 +109,7 @@ def main(argv=None):
                           "total": summary["total"].as_dict(),
                           "kinds": {k: r.as_dict() for k, r in summary["kinds"].items()},
                           "langs": {k: r.as_dict() for k, r in summary["langs"].items()},
+                          "knowledge_bases": {k: r.as_dict() for k, r in summary["kbs"].items()},
                           "failed": [c.conversation.id for c in scored if not c.passed]}, indent=2))
     else:
         print(f"mode: {'direct (in-process)' if args.direct else 'server (Socket.IO)'}")

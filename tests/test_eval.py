@@ -157,6 +157,24 @@ def test_reply_language_is_english_or_spanish(text, lang):
     assert reply_language(text) == lang
 
 
+def test_a_knowledge_base_is_in_its_own_language_and_its_siblings(tmp_path):
+    (tmp_path / "kb.txt").write_text("# Admissions\n\nThe application fee is $75 and it is paid online by card.\n")
+    assert golden.kb_languages(tmp_path / "kb.txt") == {"en"}
+    (tmp_path / "kb.es.txt").write_text("# Admisiones\n\nLa tarifa de solicitud es de 75 dólares.\n")
+    assert golden.kb_languages(tmp_path / "kb.txt") == {"en", "es"}
+    assert len(golden.kb_texts(tmp_path / "kb.txt")) == 2
+
+
+def test_an_english_quote_in_a_spanish_reply_counts_only_when_there_is_no_spanish_text():
+    kb = "Undergraduate tuition is $12,000 per year for international students and paid in two installments."
+    reply = ("Según la información de admisiones (en inglés): Undergraduate tuition is $12,000 per year for "
+             "international students and paid in two installments.")
+    result = TurnResult(student="cuanto cuesta?", reply=reply)
+    args = ({"reply_lang": "es"}, result, allowed_numbers([kb]), ["cuanto cuesta?"], QuoteDetector([kb]))
+    assert score_turn("fact", "es", *args, kb_langs={"en"}).lang_ok
+    assert not score_turn("fact", "es", *args, kb_langs={"en", "es"}).lang_ok
+
+
 @pytest.mark.parametrize("text, expected", [
     ("We don't offer sports medicine; the closest programme is Medicine (MD).", True),
     ("Sports medicine is not listed among our programs.", True),
