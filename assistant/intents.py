@@ -16,6 +16,18 @@ def _rx(pattern):
     return re.compile(pattern, re.I)
 
 
+_CHAT_SPEAK = [(re.compile(r"\bu\b"), "you"), (re.compile(r"\bur\b"), "your"), (re.compile(r"\bplz\b"), "please"),
+               (re.compile(r"\bwanna\b"), "want to"), (re.compile(r"\bq\b"), "que"), (re.compile(r"\bxq\b"), "por que")]
+
+
+def _norm(text):
+    """Folded text with chat spellings written out ("what time did u book" -> "... did you book")."""
+    folded = fold(text).replace("’", "'")
+    for pattern, word in _CHAT_SPEAK:
+        folded = pattern.sub(word, folded)
+    return folded
+
+
 # -- a person ---------------------------------------------------------------------------
 
 _NOT_PEOPLE = r"(?!\s*(?:'s|rights|resources|biology|anatomy|geography|development|sciences?|ecology|nutrition|" \
@@ -67,7 +79,7 @@ _NOT_A_REQUEST = _rx(r"\bwhen (?:can|could|will|do)\b|\bwhat time\b|\bcuando (?:
 
 def wants_person(text):
     """'person' when the student asks for a human, 'frustrated' when they are fed up with the bot, else None."""
-    folded = fold(text).replace("’", "'")
+    folded = _norm(text)
     if _BOOK_VERB.search(folded) or _CALL_WITH.search(folded):
         return None  # "a call with an advisor" is a booking
     asks = _ONLY_PERSON.search(folded) or (
@@ -103,7 +115,10 @@ _AVAILABILITY = _rx(r"\b(?:free|available|libres?|disponibles?) (?:slots?|times?
                     r"\b(?:what|which) (?:times?|days?|slots?|hours?) (?:do you have|are there|have you got|can you do|"
                     r"are left|do you offer)\b|\bque (?:horarios?|horas?|dias?) (?:tienes|tienen|hay|quedan|ofrecen)\b")
 _CALL_WITH = _rx(r"\b(?:call|meeting|appointment|video ?call|llamada|cita|reunion|videollamada)\s+(?:\w+\s+){0,2}?"
-                 r"(?:with|con)\s+(?:a |an |the |un |una |el |la |one of )?")
+                 r"(?:with|con)\s+(?:a |an |the |un |una |el |la |one of (?:your |the )?|alguno de (?:los |sus )?)?"
+                 r"(?:advis[eo]rs?|counsel+ors?|someone|somebody|you|person|admissions|staff|asesor|asesora|asesores|"
+                 r"alguien|ustedes|usted|admisiones|persona)\b|\b(?:on|in|over|by) (?:a |the )?(?:call|phone|video ?call|zoom)"
+                 r"\b|\b(?:por|en una) (?:llamada|telefono|videollamada)\b")
 _OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|slots?|days?|options?|dates?)\b|"
                    r"\bnone of (?:those|these|them)\b|\b(?:otros?|otras?|mas) (?:horarios?|dias?|horas?|opciones?|"
                    r"fechas?)\b|\bninguno\b|\bninguna\b|\botro dia\b")
@@ -123,19 +138,20 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
     """
     if mine in ("show", "cancel"):
         return None
-    folded = fold(text).replace("’", "'")
+    folded = _norm(text)
     if offered and (_answers_offer(folded) or _BARE_BOOK.search(folded)):
         picked = pick_offered(text, offered, today)
         if picked:
             return "book", {"date": picked[0].isoformat(), "time": picked[1].strftime("%H:%M")}
     verb = _BOOK_VERB.search(folded) or _WANTS_MEETING.search(folded) or _BARE_BOOK.search(folded)
     # What follows the booking verb is the time wanted: "my exam is Monday at 9, book me Wednesday at 4".
-    day, hour, part = _when(text[verb.start():], today) if verb else (None, None, None)
+    day, hour, part = _when(folded[verb.start():], today) if verb else (None, None, None)
     if not (day or hour or part):
         day, hour, part = _when(text, today)
     if verb and verb.re is _BARE_BOOK and not (day or hour):
         verb = None  # "how do I book a campus tour?" is a question
-    wanted = verb or _AVAILABILITY.search(folded) or _CALL_ME.search(folded) or mine == "move"
+    wanted = verb or _AVAILABILITY.search(folded) or _CALL_ME.search(folded) or mine == "move" \
+        or (_CALL_WITH.search(folded) and day and hour)
     if not (wanted or (offered and _answers_offer(folded))):
         return None
     if mine == "move" and hour and not day:
@@ -248,6 +264,9 @@ _MOVE = _rx(r"\b(?:move|moving|change|changing|reschedule|rescheduling|push|post
 _MOVE_TO = _rx(r"\b(?:make it|instead|rather|switch|shift|en vez|en lugar|mejor)\b")
 _SHOW = _rx(r"\b(?:when|what time|what day|which day|what date|is|do i have|did|confirm\w*|still|details|"
             r"cuando|a que hora|que hora|que dia|tengo|sigue|confirma\w*|cual es)\b")
+_WHAT_BOOKED = _rx(r"\b(?:what|when|which)(?: time| day| date)? (?:did|have) you (?:book|booked|schedule|put me)\b|"
+                  r"\b(?:a que hora|que dia|para cuando|cuando) (?:me )?(?:reservaste|agendaste|has reservado|"
+                  r"quedo|quedó)\b")
 _DO_I_HAVE = _rx(r"\b(?:do i have|have i got|did i (?:book|get)|is there) (?:a |an |any )?(?:call|booking|appointment|"
                  r"meeting)\b|\btengo (?:una |alguna )?(?:llamada|cita|reserva|reunion)\b")
 _ABOUT_CALLS = _rx(r"\bhow long\b|\bhow do\b|\bwho\b|\bcuanto dura\b|\bcomo\b|\bquien\b")
@@ -258,7 +277,7 @@ def own_booking(text, has_booking=False):
 
     `has_booking` says the chat shows a booking notice, so "cancel it" needs no noun.
     """
-    folded = fold(text).replace("’", "'")
+    folded = _norm(text)
     mine = _MINE.search(folded) or (has_booking and _IT.search(folded))
     if _CANCEL.search(folded) and (mine or re.search(r"\b(?:the|la|el) (?:call|booking|appointment|llamada|cita|"
                                                      r"reserva)\b", folded)):
@@ -266,7 +285,7 @@ def own_booking(text, has_booking=False):
     if mine and (_MOVE.search(folded) or (_MOVE_TO.search(folded) and (
             parse_time(folded) or parse_date(folded, date.today()) or parse_part_of_day(folded)))):
         return "move"
-    if _DO_I_HAVE.search(folded):
+    if _DO_I_HAVE.search(folded) or _WHAT_BOOKED.search(folded):
         return "show"
     if _MINE.search(folded) and not _ABOUT_CALLS.search(folded) and (_SHOW.search(folded) or "?" in text
                                                                     or len(folded.split()) <= 3):
@@ -277,9 +296,9 @@ def own_booking(text, has_booking=False):
 # -- small talk -------------------------------------------------------------------------
 
 _SMALL_TALK = [
-    ("greeting", r"(?:hi+|hello+|hey+|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|hola+|buenas"
-                 r"(?: tardes| noches| dias)?|buen dia|buenos dias|saludos|que tal)(?: there| team| all| everyone| guys|"
-                 r" folks| a todos)?"),
+    ("greeting", r"(?:hi+|hello+|hey+|hiya|howdy|yo|sup|what'?s up|wassup|greetings|good (?:morning|afternoon|evening|"
+                 r"day)|hola+|buenas(?: tardes| noches| dias)?|buen dia|buenos dias|saludos|que tal|que onda|quiubo)"
+                 r"(?: there| team| all| everyone| guys| folks| a todos)?"),
     ("how_are_you", r"(?:how are you(?: doing)?(?: today)?|how'?s it going|how are things|how do you do|como estas|"
                     r"como esta|como te va|que tal estas|como va(?: todo)?)"),
     ("who_are_you", r"(?:who are you|what are you|who am i (?:talking|speaking|chatting) (?:to|with)|(?:are you|am i "

@@ -124,7 +124,7 @@ def test_cancel_it_needs_a_booking_in_the_chat():
 
 
 @pytest.mark.parametrize("text, kind, rest", [
-    ("hi", "greeting", ""), ("Good morning!", "greeting", ""), ("buenos días", "greeting", ""),
+    ("hi", "greeting", ""), ("Good morning!", "greeting", ""), ("yo! what's up", "greeting", ""), ("buenos días", "greeting", ""),
     ("thanks!", "thanks", ""), ("muchas gracias", "thanks", ""), ("that's all, see you", "bye", ""),
     ("thanks, bye", "bye", ""), ("adiós", "bye", ""), ("mil gracias, eso era todo", "bye", ""), ("how are you?", "how_are_you", ""),
     ("who are you?", "who_are_you", ""), ("are you a bot or a real person?", "who_are_you", ""),
@@ -181,3 +181,17 @@ def test_with_a_booking_in_the_chat_other_questions_do_not_touch_it(text):
 ])
 def test_questions_about_schedules_and_reservations_are_not_bookings(text):
     assert booking_request(text, MONDAY) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ok can i go over it with an advisor on a call friday at 3pm?", ("book", {"date": "2026-11-27", "time": "15:00"})),
+    ("¿podemos vernos por videollamada el jueves a las 10?", ("book", {"date": "2026-11-26", "time": "10:00"})),
+    ("my visa appointment is on Friday at 10, what documents do I bring?", None),
+])
+def test_a_call_with_an_advisor_and_a_day_and_time_books(text, expected):
+    assert booking_request(text, MONDAY) == expected
+
+
+@pytest.mark.parametrize("text", ["wait, what time did u book?", "¿a qué hora me reservaste?"])
+def test_asking_what_was_booked_reads_the_booking(text):
+    assert own_booking(text) == "show"
