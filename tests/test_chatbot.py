@@ -257,3 +257,36 @@ def test_booking_notices_in_the_history_reach_the_model(provider):
 def test_only_sections_the_prompt_carried_count_as_sources(answer, expected):
     knowledge = "## Tuition and fees\n...\n## Scholarships and financial aid\n...\n## Application process and deadlines\n..."
     assert cited_sections(answer, knowledge) == expected
+
+
+class Collect:
+    """A stream sink: the deltas a page would show."""
+
+    def __init__(self):
+        self.text = ""
+
+    def delta(self, text):
+        self.text += text
+
+    def reset(self):
+        self.text = ""
+
+
+def test_streamed_tool_calls_and_a_cited_answer(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    actions.bookings.append(("chat-1", 4))
+    server.queue(tool_call("get_my_booking", {}), text("Your call is booked.\nSource: Tuition and fees"))
+    sink = Collect()
+    reply = bot.reply("chat-1", [{"role": "human", "message": "when is my call?"}], name, actions, sink)
+    assert json.loads(_result(tool_results(server.requests[1])[0]))["booking"]["slot_id"] == 4
+    assert sink.text == "Your call is booked.\nSource: Tuition and fees"
+    assert (reply.text, reply.sources) == ("Your call is booked.", ["Tuition and fees"])
+
+
+def test_the_offline_assistant_streams_its_sources_into_the_reply():
+    bot = Chatbot(make_config("sqlite://"))
+    sink = Collect()
+    reply = bot.reply("chat-1", [{"role": "human", "message": "What is the tuition for graduate students?"}], "local",
+                      RecordingActions(), sink)
+    assert "$18,500" in reply.text and sink.text == reply.text and reply.sources == ["Tuition and fees"]
