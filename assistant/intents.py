@@ -158,7 +158,11 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
         day = booked_day
     if day and hour:
         return "book", {"date": day.isoformat(), "time": hour.strftime("%H:%M")}
-    if hour or (day and part) or (part and offered):
+    if hour and not (day or part):
+        return "book", {"time": hour.strftime("%H:%M")}
+    # "do you have anything on Thursday afternoon?" asks what is free; "Thursday afternoon" picks it.
+    asking = not verb and ("?" in text or _OTHER_QUESTION.search(folded)) and not _ANY_TIME.search(folded)
+    if not asking and (hour or (day and part) or (part and offered)):
         args = {"date": day.isoformat()} if day else {}
         args.update({"time": hour.strftime("%H:%M")} if hour else {"part_of_day": part})
         if not hour and _ANY_TIME.search(folded):
@@ -179,9 +183,16 @@ _OTHER_QUESTION = _rx(r"^\W*(?!what about|how about|and |y |que tal)(?:what|when
                       r"can|could|will|que|cuando|donde|por que|como|quien|cual|cuanto|cuanta|es|hay|puedo|tienen)\b")
 
 
+# Days of the week, parts of the day and clock times are what slot lists are about; months are
+# what deadlines are about ("is the deadline March 1?").
+_SLOT_WORDS = _rx(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|tomorrow|"
+                  r"morning|afternoon|evening|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|tarde|"
+                  r"\d{1,2}(?::\d\d| ?[ap]\.?m\b))\b")
+
+
 def _answers_offer(folded):
     """Whether a message after a slot list reads as an answer to it rather than a new question."""
-    if _PICK_WORDS.search(folded) or _OTHER_TIMES.search(folded):
+    if _PICK_WORDS.search(folded) or _OTHER_TIMES.search(folded) or _SLOT_WORDS.search(folded):
         return True
     if _OTHER_QUESTION.search(folded):
         return False

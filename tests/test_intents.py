@@ -151,6 +151,7 @@ def test_a_new_question_after_a_slot_list_is_not_a_pick(text):
     ("el viernes a las 10 de la mañana", ("book", {"date": "2026-11-27", "time": "10:00"})),
     ("what times do you have on friday?", ("list", {"date": "2026-11-27"})),
     ("¿qué horarios tienen el viernes?", ("list", {"date": "2026-11-27"})),
+    ("do you have anything on thursday afternoon?", ("list", {"date": "2026-11-26", "part_of_day": "afternoon"})),
 ])
 def test_answers_to_a_slot_list(text, expected):
     assert booking_request(text, MONDAY, OFFERED) == expected
