@@ -312,7 +312,9 @@ _SMALL_TALK = [
                  r"(?: there| team| all| everyone| guys| folks| a todos)?"),
     ("how_are_you", r"(?:how are you(?: doing)?(?: today)?|how'?s it going|how are things|how do you do|como estas|"
                     r"como esta|como te va|que tal estas|como va(?: todo)?)"),
-    ("who_are_you", r"(?:who are you|what are you|who am i (?:talking|speaking|chatting) (?:to|with)|(?:are you|am i "
+    ("who_are_you", r"(?:who are you|what are you|what (?:can|do) you do|how can you help(?: me)?|what can you help "
+                    r"(?:me )?with|what can i ask(?: you)?|que (?:puedes|sabes) hacer|que haces|en que (?:me )?puedes "
+                    r"ayudar(?:me)?|para que sirves|que te puedo preguntar|who am i (?:talking|speaking|chatting) (?:to|with)|(?:are you|am i "
                     r"(?:talking|speaking|chatting) (?:to|with)) (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|"
                     r"ai|machine|chatbot)(?: or (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|ai|machine))?|"
                     r"quien eres|que eres|con quien (?:hablo|estoy hablando)|(?:eres|estoy hablando con) (?:un |una )?"
