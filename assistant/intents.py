@@ -332,7 +332,11 @@ _SMALL_TALK = [
     ("ack", r"(?:ok(?:ay)?|okey|great|perfect|cool|awesome|nice|got it|understood|sounds good|alright|all right|"
             r"fine|good|excellent|vale|perfecto|genial|entendido|de acuerdo|listo|bien|muy bien|excelente|dale)"),
 ]
-_SMALL_TALK_RX = [(kind, _rx(r"\W*" + pattern + r"(?=\W|$)[\s!.,;:?¡¿)(:-]*")) for kind, pattern in _SMALL_TALK]
+# "ok, and housing?" opens with small talk; "fine arts?" and "good grades needed?" do not: one-word
+# replies count as small talk only before punctuation or at the end.
+_SMALL_TALK_RX = [(kind, _rx(r"\W*" + pattern + (r"(?:\s*[!.,;:?¡¿)(:-]+[\s!.,;:?¡¿)(:-]*|\s*$)"
+                                                 if kind in ("no", "yes", "ack") else r"(?=\W|$)[\s!.,;:?¡¿)(:-]*")))
+                  for kind, pattern in _SMALL_TALK]
 _PRIORITY = ("bye", "who_are_you", "how_are_you", "thanks", "greeting", "no", "yes", "ack")
 
 

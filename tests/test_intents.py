@@ -132,7 +132,8 @@ def test_cancel_it_needs_a_booking_in_the_chat():
     ("¿en qué me puedes ayudar?", "who_are_you", ""),
     ("Hello! how much is tuition?", "greeting", "how much is tuition?"),
     ("hola, ¿cuánto cuesta la matrícula?", "greeting", "cuánto cuesta la matrícula?"),
-    ("What is the MBA?", None, "What is the MBA?"),
+    ("What is the MBA?", None, "What is the MBA?"), ("fine arts programmes?", None, "fine arts programmes?"),
+    ("ok, and housing?", "ack", "and housing?"), ("no thanks", "no", ""), ("sí, por favor", "yes", ""),
     ("history programmes?", None, "history programmes?"),
 ])
 def test_small_talk_and_what_follows_it(text, kind, rest):
