@@ -337,7 +337,22 @@ _SMALL_TALK = [
 _SMALL_TALK_RX = [(kind, _rx(r"\W*" + pattern + (r"(?:\s*[!.,;:?¡¿)(:-]+[\s!.,;:?¡¿)(:-]*|\s*$)"
                                                  if kind in ("no", "yes", "ack") else r"(?=\W|$)[\s!.,;:?¡¿)(:-]*")))
                   for kind, pattern in _SMALL_TALK]
+# ...or before more small talk ("cool thanks, bye").
+_BEFORE_MORE = [(kind, _rx(r"\W*" + pattern + r"\s+")) for kind, pattern in _SMALL_TALK if kind in ("no", "yes", "ack")]
 _PRIORITY = ("bye", "who_are_you", "how_are_you", "thanks", "greeting", "no", "yes", "ack")
+
+
+def _small_talk_at(folded, position):
+    """(kind, end) of the small talk starting at `position`, or None."""
+    for kind, pattern in _SMALL_TALK_RX:
+        match = pattern.match(folded, position)
+        if match and match.end() > position:
+            return kind, match.end()
+    for kind, pattern in _BEFORE_MORE:
+        match = pattern.match(folded, position)
+        if match and _small_talk_at(folded, match.end()):
+            return kind, match.end()
+    return None
 
 
 def small_talk(text):
@@ -349,14 +364,11 @@ def small_talk(text):
     folded = fold(text).replace("’", "'")
     kinds, position = [], 0
     while position < len(folded):
-        for kind, pattern in _SMALL_TALK_RX:
-            match = pattern.match(folded, position)
-            if match and match.end() > position:
-                kinds.append(kind)
-                position = match.end()
-                break
-        else:
+        found = _small_talk_at(folded, position)
+        if not found:
             break
+        kinds.append(found[0])
+        position = found[1]
     if not kinds:
         return None, text
     rest = text[position:].strip()
