@@ -290,3 +290,18 @@ def test_the_offline_assistant_streams_its_sources_into_the_reply():
     reply = bot.reply("chat-1", [{"role": "human", "message": "What is the tuition for graduate students?"}], "local",
                       RecordingActions(), sink)
     assert "$18,500" in reply.text and sink.text == reply.text and reply.sources == ["Tuition and fees"]
+
+
+@pytest.mark.parametrize("first, pick, slot_id", [
+    ("I'd like to book a call", "the second one", 2), ("quiero reservar una llamada", "la primera", 1),
+    # A weekday, not "tomorrow": the chatbot's today is the university's (America/Havana), not this machine's.
+    ("can I book a call?", f"the later one on {TOMORROW:%A}", 3),
+])
+def test_the_offline_assistant_books_the_slot_picked_from_its_list(first, pick, slot_id):
+    bot, actions = Chatbot(make_config("sqlite://")), RecordingActions()
+    history = [{"role": "human", "message": first}]
+    listed = bot.reply("chat-1", history, "local", actions)
+    history += [{"role": "ai", "message": listed.text}, {"role": "human", "message": pick}]
+    booked = bot.reply("chat-1", history, "local", actions)
+    assert actions.bookings == [("chat-1", slot_id)]
+    assert booked.text.startswith(("Done!", "¡Listo!"))
