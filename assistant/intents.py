@@ -55,6 +55,9 @@ _ASKS_PERSON = [
     _rx(r"\bhay (?:alguien|una persona|algun humano)\b|\balguien (?:me )?(?:puede|podria) (?:atender|ayudar)\b|"
         r"\batencion (?:humana|personal|personalizada)\b|\bpersona (?:real|de verdad)\b"),
     _rx(r"\b(?:no|not a|not the|stop the|no more) (?:bots?|robots?|machines?)\b|\bsin (?:bots?|robots?)\b"),
+    _rx(r"\b(?:transfer|escalate|put) me(?: through)?\b|\bescalate (?:this|it)\b|\btransfiereme\b|"
+        r"\b(?:talk|speak|chat) (?:to|with) (?:the )?admissions(?: office| team)?\b|"
+        r"\bhablar con (?:la oficina de |el equipo de )?admisiones\b"),
 ]
 # A whole message that is only a person noun ("human", "agent please", "un asesor por favor").
 _ONLY_PERSON = _rx(r"^\W*(?:a |an |un |una |the )?(?:real |live )?" + _PERSON_NOUN +

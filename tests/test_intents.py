@@ -16,7 +16,8 @@ OFFERED = [(TUESDAY, time(9)), (TUESDAY, time(10)), (FRIDAY, time(10)), (FRIDAY,
     "human please", "operator", "agent", "is anyone there?", "Is there a person I can talk to about my application?",
     "can an advisor chat with me now?", "I'd like to speak with someone from admissions",
     "quiero hablar con alguien", "¿Puedo hablar con una persona?", "me pasas con un asesor?", "¿hay alguien ahí?",
-    "un asesor por favor", "necesito hablar con un humano",
+    "un asesor por favor", "necesito hablar con un humano", "transfer me please", "can I talk to admissions?",
+    "quiero hablar con admisiones",
 ])
 def test_a_request_for_a_person_is_recognised(text):
     assert wants_person(text) == "person"
