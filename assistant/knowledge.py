@@ -103,14 +103,15 @@ def _is_title(line):
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
-_MARKS = {"en": ("email", "phone"), "es": ("correo", "telefono")}
+_MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
 
 
 def _field_marks(text, lang):
-    """An e-mail address or a phone number in the text counts as the word for it."""
-    email, phone = _MARKS.get(lang, _MARKS["en"])
+    """An e-mail address, a phone number or an amount of money counts as the word for it."""
+    email, phone, cost = _MARKS.get(lang, _MARKS["en"])
     marks = [stem(email, lang)] if _EMAIL.search(text) else []
-    return marks + ([stem(phone, lang)] if _PHONE.search(text) else [])
+    marks += [stem(phone, lang)] if _PHONE.search(text) else []
+    return marks + ([stem(cost, lang)] if _MONEY.search(text) else [])
 
 
 class _Index:
@@ -403,8 +404,9 @@ class Knowledge:
             return missing
         # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
         # answer that covers the rest; an unknown subject ("tax return") does.
-        rare = [t for t in uncovered if not t.known and not t.common]
-        if base["share"] >= (0.8 if rare else 0.55):
+        strange = [t for t in uncovered if not t.known]
+        rare = [t for t in strange if not t.common]
+        if base["share"] >= (0.8 if rare else 0.75 if strange else 0.5):
             return {**base, "kind": "answer"}
         return {**base, "kind": "unknown"}
 

@@ -27,10 +27,8 @@ CONCEPTS = {
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),
     "requirement": ("attr", "requirement requirements require required requires need needed eligibility "
-                    "eligible criteria prerequisite prerequisites qualify qualifications minimum admission "
-                    "admissions admitted get accepted acceptance",
-                    "requisito requisitos requiere requieren necesito exigen exige minimo admision admitido "
-                    "aceptado acceptan criterios"),
+                    "eligible criteria prerequisite prerequisites qualify qualifications minimum entry",
+                    "requisito requisitos requiere requieren necesito exigen exige minimo criterios"),
     "grade": ("attr", "gpa grade grades marks average score scores cgpa transcript transcripts",
               "promedio nota notas calificacion calificaciones expediente puntaje puntuacion"),
     "test": ("attr", "test tests exam exams ielts toefl duolingo sat gre gmat dele siele certificate score",
@@ -87,6 +85,7 @@ CONCEPTS = {
     "transfer": ("subject", "transfer credits credit", "transferir transferencia creditos convalidar"),
     "deposit": ("subject", "deposit confirm place seat", "deposito confirmar plaza"),
     "advisor": ("subject", "advisor adviser counselor counsellor staff", "asesor asesora consejero"),
+    "work": ("subject", "work working job jobs employment employed part-time", "trabajo trabajar empleo"),
     "internship": ("subject", "internship internships co-op coop placement placements practicum work-term",
                    "practicas pasantia pasantias"),
     "parking": ("subject", "parking park car cars", "estacionamiento aparcamiento parqueo coche carro"),
@@ -157,7 +156,7 @@ _PHRASES = [
     (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
     (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"
                 r"\bultimo dia\b|\bhasta cuando\b|\bcuando (hay que|debo|tengo que|se debe)\b"), "deadline"),
-    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need\b|\bwhat does it take\b|\bget (in|into)\b|"
+    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need( to (apply|get in|enrol|enroll))?\b|\bwhat does it take\b|\bget (in|into)\b|"
                 r"\bbe admitted\b|\bque (necesito|se necesita|hace falta|piden)\b|\bpara entrar\b"), "requirement"),
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
