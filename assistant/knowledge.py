@@ -167,7 +167,8 @@ class _Term:
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major|get)|offer|"
-                    r"ofrecen|ofrece|tienen|tiene|hay|puedo (estudiar|hacer|cursar))\b")
+                    r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
+                    r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
 _LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
                    r"\blist\b|\btodos los\b|\bcuales son\b")
 
@@ -184,7 +185,7 @@ def _analyse(question, index, lang, embedder):
         if inside:
             # The phrase names the concept ("when did it open" asks when it was founded).
             if not any(t.word == inside[0] for t in terms):
-                alternatives = {s: 1.0 for s in _concept_stems(inside[0], index.lang)}
+                alternatives = dict(_concept_weights(inside[0], index.lang))
                 terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
             continue
         if word in stop:
@@ -209,6 +210,11 @@ def _concept_stems(name, lang):
     return frozenset(lexicon.concept_stems(name, lang))
 
 
+@lru_cache(maxsize=4096)
+def _concept_weights(name, lang):
+    return tuple(lexicon.concept_stems(name, lang).items())
+
+
 def _term(word, position, index, lang, embedder):
     own = stem(word, index.lang)
     alternatives = {own: 1.0}
@@ -219,7 +225,13 @@ def _term(word, position, index, lang, embedder):
     names = lexicon.concepts_of(word)
     for name in names:
         for s in _concept_stems(name, index.lang):
-            alternatives.setdefault(s, 0.4)
+            # "apply" and "application" are one word to a student, though stemmed apart.
+            variant = len(own) >= 4 and (s.startswith(own) or own.startswith(s)) and len(s) >= 4
+            alternatives.setdefault(s, 0.9 if variant else 0.4)
+    if own not in index.df and len(own) >= 4 and not own[0].isdigit():
+        for s in index.df:
+            if s.startswith(own) and len(s) - len(own) <= 3:  # "month" -> "monthli"
+                alternatives.setdefault(s, 0.8)
     if not any(s in index.df for s in alternatives) and len(word) >= 4 and not word[0].isdigit() \
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.

@@ -125,6 +125,8 @@ GLOSSARY = {
     "aplicadas": "applied", "aplicado": "applied", "filosofia": "philosophy", "sociologia": "sociology",
     "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
     "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
+    "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
+    "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
 
@@ -203,9 +205,14 @@ def slot_of(word):
 
 
 def concept_stems(name, lang):
-    """Stems of every word of a concept in both languages (the index holds one of them)."""
+    """Stems of every word of a concept in both languages (the index holds one of them), each with
+    its weight when the concept itself is asked: a narrower "~" word counts less."""
     _slot, en, es = CONCEPTS[name]
-    return {stem(fold(w.lstrip("~")), lang) for w in (en + " " + es).split()}
+    weights = {}
+    for word in (en + " " + es).split():
+        s = stem(fold(word.lstrip("~")), lang)
+        weights[s] = max(weights.get(s, 0), 0.6 if word.startswith("~") else 1.0)
+    return weights
 
 
 def translate(word):
