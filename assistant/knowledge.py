@@ -193,7 +193,7 @@ def _analyse(question, index, lang, embedder):
         terms.append(_term(word, position, index, lang, embedder))
     for term in terms:
         present = [s for s in term.alternatives if s in index.df]
-        scale = 0.5 if term.word in carried else 1.0
+        scale = 0.7 if term.word in carried else 1.0
         term.known = bool(present)
         if present and term.position >= 0:
             term.weight = max(index.idf[s] for s in present) * scale
@@ -254,6 +254,11 @@ def _lexicon_words():
 
 def _covered(term, stems_):
     return any(s in stems_ for s in term.alternatives)
+
+
+def _strength(term, stems_):
+    """How well a set of stems meets a term: its best alternative's weight, 0 when none."""
+    return max((w for s, w in term.alternatives.items() if s in stems_), default=0.0)
 
 
 def _holds_phrase(tokens, terms):
@@ -380,7 +385,7 @@ class Knowledge:
         fused = bm25 / bm25.max()
         # A section heading that names what is asked ("Master's degrees") marks the passage about it.
         for i in range(n):
-            named = sum(t.weight for t in salient if _covered(t, index.heading_stems[i]))
+            named = sum(t.weight * _strength(t, index.heading_stems[i]) for t in salient)
             fused[i] += 0.3 * named / sum(t.weight for t in salient)
         # Two question words side by side in the passage ("application fee") say more than apart.
         ordered = sorted(salient, key=lambda t: t.position)
@@ -397,7 +402,10 @@ class Knowledge:
         total = sum(t.weight for t in salient)
         share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
                           for i in range(n)])
-        ranking = fused * (0.3 + 0.7 * share) * (1 - 0.5 * index.preamble)
+        # Ranking credits a word met by itself more than one met by a looser sibling.
+        strength = np.array([sum(t.weight * _strength(t, index.stems[i]) for t in salient) / total
+                             for i in range(n)])
+        ranking = fused * (0.3 + 0.7 * strength) * (1 - 0.5 * index.preamble)
         order = np.argsort(-ranking)
         best = int(order[0])
         uncovered = [t for t in salient if not _covered(t, index.stems[best])]
@@ -750,12 +758,14 @@ class _Combined(str):
 
 
 def _concept_words(text):
-    """A question's words with each phrase replaced by its concept ("in English" -> language)."""
+    """(word or phrase, slot) for what a question names; a phrase ("in English", "how much") is
+    kept whole so it is read again as its concept."""
     stop = STOP["en"] | STOP["es"]
     folded = fold(lexicon.expand_abbreviations(text))
     spans = lexicon.phrase_spans(folded)
-    return [name for name, _span in spans] + [
-        w for w, start in word_spans(folded)
+    phrases = [(folded[a:b], lexicon.CONCEPTS[name][0]) for name, (a, b) in spans]
+    return phrases + [
+        (w, lexicon.slot_of(w)) for w, start in word_spans(folded)
         if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
         and not any(a <= start < b for _name, (a, b) in spans)]
 
@@ -763,11 +773,13 @@ def _concept_words(text):
 def _combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
     new, old = _concept_words(question), _concept_words(before)
-    new_slots = {lexicon.slot_of(w) for w in new}
-    kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
-    combined = _Combined(" ".join(kept + new) if new else " ".join(old))
+    new_slots = {slot for _w, slot in new}
+    kept = [w for w, slot in old if slot not in new_slots]
+    asked = [w for w, _slot in new]
+    combined = _Combined(" ".join(kept + asked) if new else " ".join(w for w, _slot in old))
     # What the student asks now weighs more than what is carried over from before.
-    combined.carried = frozenset(kept) - set(new) if new else frozenset()
+    combined.carried = frozenset(w for phrase in kept for w in phrase.split()) - set(asked) if new \
+        else frozenset()
     return combined
 
 

@@ -143,7 +143,8 @@ _ABBREVIATIONS = {
     "admin": "administration", "biz": "business", "mins": "minutes", "hrs": "hours", "tel": "phone",
     "no.": "number", "num": "number", "addr": "address", "docs": "documents", "doc": "document",
     "r": "are", "ppl": "people", "thru": "through", "avg": "average", "min": "minimum", "max": "maximum",
-    "$$": "money", "$": "money", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
+    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
@@ -175,6 +176,7 @@ for _name, (_slot, _en, _es) in CONCEPTS.items():
 
 def expand_abbreviations(text):
     """The question with students' short forms written out ("tuition per yr" -> "tuition per year")."""
+    text = re.sub(r"\$\$+", " money ", text)
     return re.sub(r"[\w'.]+", lambda m: _ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)
 
 
