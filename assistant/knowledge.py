@@ -227,8 +227,10 @@ def _term(word, position, index, lang, embedder):
         for s in _concept_stems(name, index.lang):
             # "apply" and "application" are one word to a student, though stemmed apart.
             variant = len(own) >= 4 and (s.startswith(own) or own.startswith(s)) and len(s) >= 4
-            alternatives.setdefault(s, 0.9 if variant else 0.4)
-    if own not in index.df and len(own) >= 4 and not own[0].isdigit():
+            # Across languages the concept is the translation, so its words count nearly in full.
+            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if lang != index.lang
+                                    else 0.4)
+    if own not in index.df and len(own) >= 4 and not own[0].isdigit() and lang == index.lang:
         for s in index.df:
             if s.startswith(own) and len(s) - len(own) <= 3:  # "month" -> "monthli"
                 alternatives.setdefault(s, 0.8)

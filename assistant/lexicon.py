@@ -38,7 +38,7 @@ CONCEPTS = {
     "email": ("attr", "email e-mail mail write address inbox", "correo email escribir electronico"),
     "contact": ("attr", "contact contacts reach ~email ~phone ~telephone ~address",
                 "contacto contactar comunicarme comunicarse ~correo ~telefono ~direccion"),
-    "address": ("attr", "address located location where office building find visit campus situated",
+    "address": ("attr", "address located location where office building find visit situated",
                 "direccion ubicacion ubicado ubicada donde oficina edificio queda encuentra"),
     "hours": ("attr", "hours open opening times closed weekend weekends schedule",
               "horario horarios abierto abre cierra atencion"),
@@ -46,6 +46,8 @@ CONCEPTS = {
     "size": ("attr", "size enrolment enrollment enrolls population big large ~students ~people",
              "tamano cantidad matriculados numero ~estudiantes ~alumnos"),
     "pay": ("attr", "salary stipend wage wages earn paid", "sueldo salario estipendio ganan gana pagan"),
+    "decision": ("attr", "decision decisions result results outcome response offer letter admitted accepted",
+                 "decision decisiones resultado resultados respuesta admitido aceptado"),
     "undergraduate": ("level", "undergraduate undergrad undergraduates bachelor bachelors ba bsc degree first-degree",
                       "pregrado licenciatura licenciaturas grado carrera carreras"),
     "master": ("level", "master masters msc ma meng mba graduate postgraduate postgrad grad",
@@ -155,11 +157,14 @@ _PHRASES = [
     (re.compile(r"\bwhen (did|was)\b.*\b(open|start|found|establish|creat|built)|\bhow old\b|"
                 r"\bcuando (se )?(fundo|abrio|creo|empezo)\b"), "founded"),
     (re.compile(r"\be-?mail address\b|\bcorreo electronico\b|\bdireccion de correo\b"), "email"),
+    (re.compile(r"\bhear back\b|\bhear from (you|u)\b|\bget (an? )?(answer|response|decision|reply)\b|"
+                r"\b(cuando|cuanto tarda[n]?) .*\b(respuesta|resultado|decision)\b"), "decision"),
     (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
     (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
     (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"
                 r"\bultimo dia\b|\bhasta cuando\b|\bcuando (hay que|debo|tengo que|se debe)\b"), "deadline"),
-    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need( to (apply|get in|enrol|enroll))?\b|\bwhat does it take\b|\bget (in|into)\b|"
+    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need( to (apply|get in|enrol|enroll))?\b|"
+                r"\b(do|does) (i|you|one) need\b|\bwhat does it take\b|\bget (in|into)\b|"
                 r"\bbe admitted\b|\bque (necesito|se necesita|hace falta|piden)\b|\bpara entrar\b"), "requirement"),
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
