@@ -501,9 +501,12 @@ class Knowledge:
             return None  # "where is it?" has one usual answer; "how much?" may have several
         order, ranking = base["order"], base["ranking"]
         first = index.passages[int(order[0])]
-        for other in order[1:4]:
+        if not salient[0].phrase and _covered(salient[0], index.heading_stems[int(order[0])]):
+            return None  # "tuition?" when a section is called Tuition
+        close = 0.6 if salient[0].phrase else 0.85
+        for other in order[1:8]:
             second = index.passages[int(other)]
-            if second.heading != first.heading and ranking[other] >= 0.8 * ranking[order[0]]:
+            if second.heading != first.heading and ranking[other] >= close * ranking[order[0]]:
                 text = (f"¿Te refieres a {first.heading} o a {second.heading}?" if lang == "es"
                         else f"Do you mean {first.heading} or {second.heading}?")
                 return {**base, "kind": "clarify", "text": text, "sources": [first.heading, second.heading]}
