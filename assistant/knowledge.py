@@ -103,14 +103,15 @@ def _is_title(line):
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
-_MARKS = {"en": ("email", "phone"), "es": ("correo", "telefono")}
+_MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
 
 
 def _field_marks(text, lang):
-    """An e-mail address or a phone number in the text counts as the word for it."""
-    email, phone = _MARKS.get(lang, _MARKS["en"])
+    """An e-mail address, a phone number or an amount of money counts as the word for it."""
+    email, phone, cost = _MARKS.get(lang, _MARKS["en"])
     marks = [stem(email, lang)] if _EMAIL.search(text) else []
-    return marks + ([stem(phone, lang)] if _PHONE.search(text) else [])
+    marks += [stem(phone, lang)] if _PHONE.search(text) else []
+    return marks + ([stem(cost, lang)] if _MONEY.search(text) else [])
 
 
 class _Index:
@@ -166,7 +167,8 @@ class _Term:
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major|get)|offer|"
-                    r"ofrecen|ofrece|tienen|tiene|hay|puedo (estudiar|hacer|cursar))\b")
+                    r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
+                    r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
 _LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
                    r"\blist\b|\btodos los\b|\bcuales son\b")
 
@@ -183,7 +185,7 @@ def _analyse(question, index, lang, embedder):
         if inside:
             # The phrase names the concept ("when did it open" asks when it was founded).
             if not any(t.word == inside[0] for t in terms):
-                alternatives = {s: 1.0 for s in _concept_stems(inside[0], index.lang)}
+                alternatives = dict(_concept_weights(inside[0], index.lang))
                 terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
             continue
         if word in stop:
@@ -191,7 +193,7 @@ def _analyse(question, index, lang, embedder):
         terms.append(_term(word, position, index, lang, embedder))
     for term in terms:
         present = [s for s in term.alternatives if s in index.df]
-        scale = 0.5 if term.word in carried else 1.0
+        scale = 0.7 if term.word in carried else 1.0
         term.known = bool(present)
         if present and term.position >= 0:
             term.weight = max(index.idf[s] for s in present) * scale
@@ -208,6 +210,11 @@ def _concept_stems(name, lang):
     return frozenset(lexicon.concept_stems(name, lang))
 
 
+@lru_cache(maxsize=4096)
+def _concept_weights(name, lang):
+    return tuple(lexicon.concept_stems(name, lang).items())
+
+
 def _term(word, position, index, lang, embedder):
     own = stem(word, index.lang)
     alternatives = {own: 1.0}
@@ -218,7 +225,15 @@ def _term(word, position, index, lang, embedder):
     names = lexicon.concepts_of(word)
     for name in names:
         for s in _concept_stems(name, index.lang):
-            alternatives.setdefault(s, 0.4)
+            # "apply" and "application" are one word to a student, though stemmed apart.
+            variant = len(own) >= 4 and (s.startswith(own) or own.startswith(s)) and len(s) >= 4
+            # Across languages the concept is the translation, so its words count nearly in full.
+            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if lang != index.lang
+                                    else 0.4)
+    if own not in index.df and len(own) >= 4 and not own[0].isdigit() and lang == index.lang:
+        for s in index.df:
+            if s.startswith(own) and len(s) - len(own) <= 3:  # "month" -> "monthli"
+                alternatives.setdefault(s, 0.8)
     if not any(s in index.df for s in alternatives) and len(word) >= 4 and not word[0].isdigit() \
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
@@ -241,6 +256,11 @@ def _lexicon_words():
 
 def _covered(term, stems_):
     return any(s in stems_ for s in term.alternatives)
+
+
+def _strength(term, stems_):
+    """How well a set of stems meets a term: its best alternative's weight, 0 when none."""
+    return max((w for s, w in term.alternatives.items() if s in stems_), default=0.0)
 
 
 def _holds_phrase(tokens, terms):
@@ -367,7 +387,7 @@ class Knowledge:
         fused = bm25 / bm25.max()
         # A section heading that names what is asked ("Master's degrees") marks the passage about it.
         for i in range(n):
-            named = sum(t.weight for t in salient if _covered(t, index.heading_stems[i]))
+            named = sum(t.weight * _strength(t, index.heading_stems[i]) for t in salient)
             fused[i] += 0.3 * named / sum(t.weight for t in salient)
         # Two question words side by side in the passage ("application fee") say more than apart.
         ordered = sorted(salient, key=lambda t: t.position)
@@ -384,7 +404,10 @@ class Knowledge:
         total = sum(t.weight for t in salient)
         share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
                           for i in range(n)])
-        ranking = fused * (0.3 + 0.7 * share) * (1 - 0.5 * index.preamble)
+        # Ranking credits a word met by itself more than one met by a looser sibling.
+        strength = np.array([sum(t.weight * _strength(t, index.stems[i]) for t in salient) / total
+                             for i in range(n)])
+        ranking = fused * (0.3 + 0.7 * strength) * (1 - 0.5 * index.preamble)
         order = np.argsort(-ranking)
         best = int(order[0])
         uncovered = [t for t in salient if not _covered(t, index.stems[best])]
@@ -403,8 +426,9 @@ class Knowledge:
             return missing
         # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
         # answer that covers the rest; an unknown subject ("tax return") does.
-        rare = [t for t in uncovered if not t.known and not t.common]
-        if base["share"] >= (0.8 if rare else 0.55):
+        strange = [t for t in uncovered if not t.known]
+        rare = [t for t in strange if not t.common]
+        if base["share"] >= (0.8 if rare else 0.75 if strange else 0.5):
             return {**base, "kind": "answer"}
         return {**base, "kind": "unknown"}
 
@@ -477,9 +501,12 @@ class Knowledge:
             return None  # "where is it?" has one usual answer; "how much?" may have several
         order, ranking = base["order"], base["ranking"]
         first = index.passages[int(order[0])]
-        for other in order[1:4]:
+        if not salient[0].phrase and _covered(salient[0], index.heading_stems[int(order[0])]):
+            return None  # "tuition?" when a section is called Tuition
+        close = 0.6 if salient[0].phrase else 0.85
+        for other in order[1:8]:
             second = index.passages[int(other)]
-            if second.heading != first.heading and ranking[other] >= 0.8 * ranking[order[0]]:
+            if second.heading != first.heading and ranking[other] >= close * ranking[order[0]]:
                 text = (f"¿Te refieres a {first.heading} o a {second.heading}?" if lang == "es"
                         else f"Do you mean {first.heading} or {second.heading}?")
                 return {**base, "kind": "clarify", "text": text, "sources": [first.heading, second.heading]}
@@ -736,12 +763,14 @@ class _Combined(str):
 
 
 def _concept_words(text):
-    """A question's words with each phrase replaced by its concept ("in English" -> language)."""
+    """(word or phrase, slot) for what a question names; a phrase ("in English", "how much") is
+    kept whole so it is read again as its concept."""
     stop = STOP["en"] | STOP["es"]
     folded = fold(lexicon.expand_abbreviations(text))
     spans = lexicon.phrase_spans(folded)
-    return [name for name, _span in spans] + [
-        w for w, start in word_spans(folded)
+    phrases = [(folded[a:b], lexicon.CONCEPTS[name][0]) for name, (a, b) in spans]
+    return phrases + [
+        (w, lexicon.slot_of(w)) for w, start in word_spans(folded)
         if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
         and not any(a <= start < b for _name, (a, b) in spans)]
 
@@ -749,11 +778,13 @@ def _concept_words(text):
 def _combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
     new, old = _concept_words(question), _concept_words(before)
-    new_slots = {lexicon.slot_of(w) for w in new}
-    kept = [w for w in old if lexicon.slot_of(w) not in new_slots]
-    combined = _Combined(" ".join(kept + new) if new else " ".join(old))
+    new_slots = {slot for _w, slot in new}
+    kept = [w for w, slot in old if slot not in new_slots]
+    asked = [w for w, _slot in new]
+    combined = _Combined(" ".join(kept + asked) if new else " ".join(w for w, _slot in old))
     # What the student asks now weighs more than what is carried over from before.
-    combined.carried = frozenset(kept) - set(new) if new else frozenset()
+    combined.carried = frozenset(w for phrase in kept for w in phrase.split()) - set(asked) if new \
+        else frozenset()
     return combined
 
 

@@ -27,10 +27,8 @@ CONCEPTS = {
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),
     "requirement": ("attr", "requirement requirements require required requires need needed eligibility "
-                    "eligible criteria prerequisite prerequisites qualify qualifications minimum admission "
-                    "admissions admitted get accepted acceptance",
-                    "requisito requisitos requiere requieren necesito exigen exige minimo admision admitido "
-                    "aceptado acceptan criterios"),
+                    "eligible criteria prerequisite prerequisites qualify qualifications minimum entry",
+                    "requisito requisitos requiere requieren necesito exigen exige minimo criterios"),
     "grade": ("attr", "gpa grade grades marks average score scores cgpa transcript transcripts",
               "promedio nota notas calificacion calificaciones expediente puntaje puntuacion"),
     "test": ("attr", "test tests exam exams ielts toefl duolingo sat gre gmat dele siele certificate score",
@@ -40,7 +38,7 @@ CONCEPTS = {
     "email": ("attr", "email e-mail mail write address inbox", "correo email escribir electronico"),
     "contact": ("attr", "contact contacts reach ~email ~phone ~telephone ~address",
                 "contacto contactar comunicarme comunicarse ~correo ~telefono ~direccion"),
-    "address": ("attr", "address located location where office building find visit campus situated",
+    "address": ("attr", "address located location where office building find visit situated",
                 "direccion ubicacion ubicado ubicada donde oficina edificio queda encuentra"),
     "hours": ("attr", "hours open opening times closed weekend weekends schedule",
               "horario horarios abierto abre cierra atencion"),
@@ -48,6 +46,8 @@ CONCEPTS = {
     "size": ("attr", "size enrolment enrollment enrolls population big large ~students ~people",
              "tamano cantidad matriculados numero ~estudiantes ~alumnos"),
     "pay": ("attr", "salary stipend wage wages earn paid", "sueldo salario estipendio ganan gana pagan"),
+    "decision": ("attr", "decision decisions result results outcome response offer letter admitted accepted",
+                 "decision decisiones resultado resultados respuesta admitido aceptado"),
     "undergraduate": ("level", "undergraduate undergrad undergraduates bachelor bachelors ba bsc degree first-degree",
                       "pregrado licenciatura licenciaturas grado carrera carreras"),
     "master": ("level", "master masters msc ma meng mba graduate postgraduate postgrad grad",
@@ -87,6 +87,7 @@ CONCEPTS = {
     "transfer": ("subject", "transfer credits credit", "transferir transferencia creditos convalidar"),
     "deposit": ("subject", "deposit confirm place seat", "deposito confirmar plaza"),
     "advisor": ("subject", "advisor adviser counselor counsellor staff", "asesor asesora consejero"),
+    "work": ("subject", "work working job jobs employment employed part-time", "trabajo trabajar empleo"),
     "internship": ("subject", "internship internships co-op coop placement placements practicum work-term",
                    "practicas pasantia pasantias"),
     "parking": ("subject", "parking park car cars", "estacionamiento aparcamiento parqueo coche carro"),
@@ -126,6 +127,8 @@ GLOSSARY = {
     "aplicadas": "applied", "aplicado": "applied", "filosofia": "philosophy", "sociologia": "sociology",
     "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
     "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
+    "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
+    "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
 
@@ -142,7 +145,8 @@ _ABBREVIATIONS = {
     "admin": "administration", "biz": "business", "mins": "minutes", "hrs": "hours", "tel": "phone",
     "no.": "number", "num": "number", "addr": "address", "docs": "documents", "doc": "document",
     "r": "are", "ppl": "people", "thru": "through", "avg": "average", "min": "minimum", "max": "maximum",
-    "$$": "money", "$": "money", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
+    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
@@ -153,11 +157,14 @@ _PHRASES = [
     (re.compile(r"\bwhen (did|was)\b.*\b(open|start|found|establish|creat|built)|\bhow old\b|"
                 r"\bcuando (se )?(fundo|abrio|creo|empezo)\b"), "founded"),
     (re.compile(r"\be-?mail address\b|\bcorreo electronico\b|\bdireccion de correo\b"), "email"),
+    (re.compile(r"\bhear back\b|\bhear from (you|u)\b|\bget (an? )?(answer|response|decision|reply)\b|"
+                r"\b(cuando|cuanto tarda[n]?) .*\b(respuesta|resultado|decision)\b"), "decision"),
     (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
     (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
     (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"
                 r"\bultimo dia\b|\bhasta cuando\b|\bcuando (hay que|debo|tengo que|se debe)\b"), "deadline"),
-    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need\b|\bwhat does it take\b|\bget (in|into)\b|"
+    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need( to (apply|get in|enrol|enroll))?\b|"
+                r"\b(do|does) (i|you|one) need\b|\bwhat does it take\b|\bget (in|into)\b|"
                 r"\bbe admitted\b|\bque (necesito|se necesita|hace falta|piden)\b|\bpara entrar\b"), "requirement"),
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
@@ -174,6 +181,7 @@ for _name, (_slot, _en, _es) in CONCEPTS.items():
 
 def expand_abbreviations(text):
     """The question with students' short forms written out ("tuition per yr" -> "tuition per year")."""
+    text = re.sub(r"\$\$+", " money ", text)
     return re.sub(r"[\w'.]+", lambda m: _ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)
 
 
@@ -204,9 +212,14 @@ def slot_of(word):
 
 
 def concept_stems(name, lang):
-    """Stems of every word of a concept in both languages (the index holds one of them)."""
+    """Stems of every word of a concept in both languages (the index holds one of them), each with
+    its weight when the concept itself is asked: a narrower "~" word counts less."""
     _slot, en, es = CONCEPTS[name]
-    return {stem(fold(w.lstrip("~")), lang) for w in (en + " " + es).split()}
+    weights = {}
+    for word in (en + " " + es).split():
+        s = stem(fold(word.lstrip("~")), lang)
+        weights[s] = max(weights.get(s, 0), 0.6 if word.startswith("~") else 1.0)
+    return weights
 
 
 def translate(word):

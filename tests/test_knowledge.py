@@ -232,3 +232,22 @@ def test_a_level_and_a_field_that_exist_only_apart_are_not_offered(havana):
     assert found.kind == "not_offered"
     assert found.text == "We don't list phd in data science; the closest programme we list is Data Science."
     assert havana.lookup("Do you offer a PhD in Marine Biology?").kind == "answer"
+
+
+def test_a_bare_question_with_several_answers_gets_one_clarifying_question(havana):
+    found = havana.lookup("how much?")
+    assert found.kind == "clarify"
+    assert found.text.startswith("Do you mean ") and found.text.endswith("?")
+    assert len(found.sources) == 2
+    spanish = havana.lookup("¿cuánto cuesta?", lang="es")
+    assert spanish.kind == "clarify" and spanish.text.startswith("¿Te refieres a ")
+
+
+def test_a_bare_question_after_a_topic_is_about_that_topic(havana):
+    found = havana.lookup("how much?", previous=["do you have dorms?"])
+    assert found.kind == "answer" and "$1,800 per semester" in found.text
+
+
+def test_a_total_of_one_sentence_amounts(havana):
+    found = havana.lookup("what do the mandatory fees add up to per semester?")
+    assert found.kind == "answer" and "In total: $460 per semester." in found.text
