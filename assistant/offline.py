@@ -54,6 +54,7 @@ TEXT = {
         "pick": "Which one suits you? For example: \"the first one\" or \"{example}\".",
         "example": "{day} at {time}",
         "no_slots": "I'm sorry, there are no free advisor call slots right now.",
+        "passed_on": "I've passed your chat to the admissions advisors, who will reply here.",
         "ambiguous": "Several free slots match. Which one would you like?",
         "not_free": "{requested} is not free. These slots are:",
         "taken": "That slot has just been taken by someone else. These are still free:",
@@ -100,6 +101,7 @@ TEXT = {
         "pick": "¿Cuál te viene bien? Por ejemplo: \"la primera\" o \"{example}\".",
         "example": "el {day} a las {time}",
         "no_slots": "Lo siento, ahora mismo no hay horarios libres para una llamada con un asesor.",
+        "passed_on": "He pasado tu conversación a los asesores de admisiones, que te responderán aquí.",
         "ambiguous": "Hay varios horarios libres que encajan. ¿Cuál prefieres?",
         "not_free": "{requested} no está libre. Estos horarios sí lo están:",
         "taken": "Alguien acaba de reservar ese horario. Estos siguen libres:",
@@ -119,7 +121,8 @@ TEXT = {
         "parts": {"morning": "mañana", "afternoon": "tarde", "evening": "noche"},
     },
 }
-REASONS = {"person": "Asked for a person", "frustrated": "Frustrated", "unknown": "Not in the knowledge base"}
+REASONS = {"person": "Asked for a person", "frustrated": "Frustrated", "unknown": "Not in the knowledge base",
+           "booking": "Booking problem"}
 
 
 class OfflineAssistant(BaseChatModel):
@@ -229,6 +232,8 @@ class OfflineAssistant(BaseChatModel):
         if not result.get("ok"):
             return AIMessage(content=lead + self._explain_failure(result, lang))
         if name == "human_escalation":
+            if _escalation_reason(turn).startswith(REASONS["booking"]):
+                return AIMessage(content=t["no_slots"] + " " + t["passed_on"])
             return AIMessage(content=lead + t["escalated"])
         if name == "book_time_slot":
             return AIMessage(content=t["booked"].format(label=_label(result["booking"], lang)))
@@ -245,7 +250,7 @@ class OfflineAssistant(BaseChatModel):
             if not slots and not result.get("alternatives"):
                 if "human_escalation" in tools and "human_escalation" not in called:
                     question = _last_human(messages)
-                    return _call("human_escalation", reason=f"Booking problem: no free advisor call slots. "
+                    return _call("human_escalation", reason=f"{REASONS['booking']}: no free advisor call slots. "
                                                             f"The student wrote: {question[:250]}")
                 return AIMessage(content=lead + t["no_slots"])
             if not slots:

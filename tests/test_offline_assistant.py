@@ -289,8 +289,14 @@ def test_a_time_that_is_not_free_is_explained_with_that_days_alternatives():
 def test_no_free_slots_at_all_is_a_booking_problem_for_the_advisors():
     bot, _ = scripted()
     empty = ToolMessage(json.dumps({"ok": True, "slots": [], "more": 0}), tool_call_id="1", name="get_booking_slots")
-    reply = bot.respond([HumanMessage("book a call"), AIMessage(""), empty], TOOLS)
+    turn = [HumanMessage("book a call"), AIMessage(""), empty]
+    reply = bot.respond(turn, TOOLS)
     assert reply.tool_calls[0]["args"]["reason"].startswith("Booking problem: ")
+    escalated = ToolMessage(json.dumps({"ok": True, "advisors_available": False}), tool_call_id="2",
+                            name="human_escalation")
+    text = bot.respond([*turn, reply, escalated], TOOLS).content  # no second slot list, no loop
+    assert text == "I'm sorry, there are no free advisor call slots right now. I've passed your chat to the " \
+                   "admissions advisors, who will reply here."
 
 
 def test_the_sources_are_streamed_with_the_answer():
