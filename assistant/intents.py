@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Optional
 
-from .when import fold, parse_date, parse_part_of_day, parse_time
+from .when import PARTS, fold, parse_date, parse_part_of_day, parse_time
 
 
 def _rx(pattern):
@@ -241,7 +241,6 @@ def pick_offered(text, offered, today):
         chosen, filtered = [s for s in chosen if s[1] == hour], True
     part = None if hour else parse_part_of_day(text)
     if part:
-        from .when import PARTS
         start, end = PARTS[part]
         chosen, filtered = [s for s in chosen if start <= s[1] < end], True
     if not chosen:
