@@ -15,12 +15,15 @@ _CUES = {
            "y", "con", "para", "primera", "primero", "segunda", "segundo", "tercera", "tercero", "última",
            "último", "mañana", "tarde", "noche", "hoy", "lunes", "martes", "miércoles", "miercoles", "jueves",
            "viernes", "sábado", "domingo", "nada", "más", "también", "ninguna", "ninguno", "otra", "otro",
-           "quiero", "necesito", "puedo", "ayuda", "llamada", "cita", "pues", "bueno", "okey", "dale"},
+           "quiero", "necesito", "puedo", "ayuda", "llamada", "cita", "pues", "bueno", "okey", "dale", "un", "una",
+           "que", "de", "en", "tengo", "tiene", "hay", "cuanto", "cuanta", "como", "donde", "cuando", "cual",
+           "beca", "becas", "precio", "costo", "costos", "estudiar", "pregunta", "información", "informacion"},
     "en": {"hi", "hello", "hey", "thanks", "thank", "yes", "yeah", "yep", "bye", "goodbye", "the", "and",
            "what", "when", "how", "who", "which", "where", "first", "second", "third", "last", "morning",
            "afternoon", "evening", "tomorrow", "today", "please", "cool", "great", "perfect", "awesome",
            "nope", "sure", "of", "is", "it", "my", "one", "for", "to", "with", "anything", "nothing", "else",
-           "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "call", "got"},
+           "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "call", "got", "i",
+           "want", "need", "have", "do", "does", "can", "are", "you", "price", "fees", "help", "question"},
 }
 _MARKS = re.compile(r"[¿¡ñ]|[a-z][áéíóú]|[áéíóú][a-z]", re.I)
 SHORT = 3  # words; at or under this the detector alone is not trusted

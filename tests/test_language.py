@@ -23,3 +23,9 @@ def test_a_message_too_short_to_judge_keeps_the_chats_language(short):
 
 def test_the_chat_follows_the_student_when_they_switch():
     assert conversation_language(["¿Dónde está el campus?", "Sorry, can we continue in English please?"]) == "en"
+
+
+@pytest.mark.parametrize("text, expected", [("tengo una pregunta", "es"), ("becas?", "es"), ("i have a question", "en")])
+def test_a_few_common_words_settle_a_short_message_against_the_chat(text, expected):
+    other = "en" if expected == "es" else "es"
+    assert detect(text, other) == expected
