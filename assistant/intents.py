@@ -332,7 +332,8 @@ _SMALL_TALK = [
     ("no", r"(?:no(?:pe)?(?: thanks| thank you| gracias)?)"),
     ("yes", r"(?:yes|yeah|yep|sure|si|claro|please|pls|por favor)(?: please| pls| por favor)?"),
     ("ack", r"(?:ok(?:ay)?|okey|great|perfect|cool|awesome|nice|got it|understood|sounds good|alright|all right|"
-            r"fine|good|excellent|vale|perfecto|genial|entendido|de acuerdo|listo|bien|muy bien|excelente|dale)"),
+            r"fine|good|excellent|vale|perfecto|genial|entendido|de acuerdo|listo|bien|muy bien|excelente|dale|"
+            r"lol|(?:ha){2,}h?|(?:ja){2,}|(?:je){2,}|xd)"),
 ]
 # "ok, and housing?" opens with small talk; "fine arts?" and "good grades needed?" do not: one-word
 # replies count as small talk only before punctuation or at the end.
@@ -364,6 +365,8 @@ def small_talk(text):
     ("greeting", "how much is tuition?"), so the question is still answered.
     """
     folded = fold(text).replace("’", "'")
+    if not re.search(r"\w", folded):  # "👍", "?", "..."
+        return ("greeting" if "?" in folded else "ack"), ""
     kinds, position = [], 0
     while position < len(folded):
         found = _small_talk_at(folded, position)

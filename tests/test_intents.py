@@ -134,7 +134,7 @@ def test_cancel_it_needs_a_booking_in_the_chat():
     ("Hello! how much is tuition?", "greeting", "how much is tuition?"),
     ("hola, ¿cuánto cuesta la matrícula?", "greeting", "cuánto cuesta la matrícula?"),
     ("What is the MBA?", None, "What is the MBA?"), ("fine arts programmes?", None, "fine arts programmes?"),
-    ("ok, and housing?", "ack", "and housing?"), ("cool thanks, bye", "bye", ""), ("ok that's all, see ya", "bye", ""), ("no thanks", "no", ""), ("sí, por favor", "yes", ""),
+    ("ok, and housing?", "ack", "and housing?"), ("👍", "ack", ""), ("??", "greeting", ""), ("jajaja ok", "ack", ""), ("cool thanks, bye", "bye", ""), ("ok that's all, see ya", "bye", ""), ("no thanks", "no", ""), ("sí, por favor", "yes", ""),
     ("history programmes?", None, "history programmes?"),
 ])
 def test_small_talk_and_what_follows_it(text, kind, rest):
