@@ -6,9 +6,11 @@ booking, small talk; only then is it a question for the knowledge base, answered
 and only when that fails does the chat go to an advisor. Replies follow the student's language.
 """
 import json
+import logging
 import re
 import uuid
 from datetime import date, time
+from types import SimpleNamespace
 from typing import Any, Callable, List, Optional
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -22,6 +24,7 @@ from .language import conversation_language
 from .text import content_words
 from .when import day_label, slot_label
 
+log = logging.getLogger(__name__)
 NOTICE = "Notice shown in the chat: "  # how chat_history system rows reach the models
 MAX_PREVIOUS = 4
 
@@ -189,14 +192,7 @@ class OfflineAssistant(BaseChatModel):
         if kind and not rest:
             return AIMessage(content=TEXT[lang][kind].format(institution=self.institution))
 
-        previous = state.questions[-MAX_PREVIOUS:]
-        found = self.knowledge.lookup(text, previous, lang)
-        clause = intents.question_clause(text) if found.kind != "answer" else None
-        # What the student said around the question ("my flight lands at 3pm, ...") is noise, but a
-        # clause that only points back ("..., do you have it?") needs the rest.
-        if clause and (found.kind == "unknown" or len(content_words(clause, lang)) >= 2):
-            asked = self.knowledge.lookup(clause, previous, lang)
-            found = asked if asked.kind != "unknown" else found
+        found = self._lookup(text, state.questions[-MAX_PREVIOUS:], lang)
         if found.kind == "unknown":
             if "human_escalation" in tools:
                 return _call("human_escalation", reason=f"{REASONS['unknown']}: {question[:300]}")
@@ -207,6 +203,21 @@ class OfflineAssistant(BaseChatModel):
         if kind == "greeting":
             answer = TEXT[lang]["hello"] + answer
         return AIMessage(content=answer, additional_kwargs={"sources": list(found.sources or [])})
+
+    def _lookup(self, text, previous, lang):
+        """The knowledge base's answer; a fault in it is logged and treated as no answer (an advisor takes over)."""
+        try:
+            found = self.knowledge.lookup(text, previous, lang)
+            clause = intents.question_clause(text) if found.kind != "answer" else None
+            # What the student said around the question ("my flight lands at 3pm, ...") is noise, but a
+            # clause that only points back ("..., do you have it?") needs the rest.
+            if clause and (found.kind == "unknown" or len(content_words(clause, lang)) >= 2):
+                asked = self.knowledge.lookup(clause, previous, lang)
+                found = asked if asked.kind != "unknown" else found
+            return found
+        except Exception:
+            log.exception("knowledge lookup failed for %r", text[:200])
+            return SimpleNamespace(kind="unknown")
 
     def _after_tool(self, messages, tools, lang):
         """Put the tool results of this turn into words, or ask for the next tool."""

@@ -359,3 +359,13 @@ def test_call_me_asks_for_an_advisor_call():
     assert ask(assistant(), "can you call me tomorrow at 10?").tool_calls[0]["args"] == \
         {"date": "2026-11-24", "time": "10:00"}
     assert ask(assistant(), "¿me pueden llamar?").tool_calls[0]["name"] == "get_booking_slots"
+
+
+def test_a_fault_in_the_knowledge_base_hands_the_chat_over_instead_of_failing():
+    bot, knowledge = scripted()
+
+    def broken(question, previous=(), lang="en"):
+        raise RuntimeError("index corrupted")
+    knowledge.lookup = broken
+    reply = ask(bot, "How much is tuition?")
+    assert reply.tool_calls[0]["args"]["reason"] == "Not in the knowledge base: How much is tuition?"
