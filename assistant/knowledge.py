@@ -145,6 +145,11 @@ class _Index:
         self.max_idf = float(np.log(1 + n))
         surface = {w for p in self.passages for w in content_words(p.heading + " " + p.text, lang)}
         self.surface = sorted(w for w in surface if len(w) >= 4 and not w[0].isdigit())
+        # "domestic (Cuban) students": the word in brackets is this file's name for the concept.
+        self.aliases = {}
+        for word, alias in re.findall(r"(\w+) \((\w+)\)", fold(text)):
+            if lexicon.concepts_of(word) and not lexicon.concepts_of(alias):
+                self.aliases.setdefault(alias, lexicon.concepts_of(word))
         self.vectors = embedder.vectors([p.heading + ". " + p.text for p in self.passages]) \
             if embedder and self.passages else None
 
@@ -222,7 +227,7 @@ def _term(word, position, index, lang, embedder):
         english = lexicon.translate(word)
         if english:
             alternatives[stem(english, index.lang)] = 1.0
-    names = lexicon.concepts_of(word)
+    names = lexicon.concepts_of(word) or index.aliases.get(word) or index.aliases.get(word.rstrip("s"), [])
     for name in names:
         for s in _concept_stems(name, index.lang):
             # "apply" and "application" are one word to a student, though stemmed apart.
@@ -540,8 +545,9 @@ class Knowledge:
             if picks:
                 # Both sides from one passage when it holds both ("$18,500 ... international",
                 # "$9,000 ... domestic"), so the two figures are about the same thing.
-                first = picks[0][0]["best"]
-                if all(_covered(t, index.stems[first]) for t in found["terms"] if t.position >= 0):
+                first, own = picks[0][0]["best"], found["best"]
+                if all(_strength(t, index.stems[first]) >= _strength(t, index.stems[own])
+                       for t in found["terms"] if t.position >= 0):
                     found = {**found, "best": first}
             picks.append((found, label))
         sentences, values, sources = [], [], []
@@ -556,6 +562,11 @@ class Knowledge:
             heading = index.passages[passage_i].heading
             if heading and heading not in sources:
                 sources.append(heading)
+        if len(values) == 2 and values[0] == values[1] and len(sentences) == 1:
+            # One sentence holds both sides ("$15,000 ... international and $8,000 ... domestic").
+            others = [v for v in _values(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
+            if others:
+                values[1] = others[0]
         text = " ".join(sentences)
         summary = _summarise(question, [label for _, label in picks], values, lang)
         if summary is None:
@@ -795,7 +806,7 @@ _THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|ea
 _PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
 _BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
 _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
-                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|"
+                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|mas|"
                       r"diferencia|"
                       r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
 _COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
@@ -826,27 +837,65 @@ def _comparison_parts(question, lang):
         else:
             return _contrast_parts(folded, lang)
     stop = STOP["en"] | STOP["es"]
-    side_words = [[w for w in words(s) if w not in stop and w not in _COMPARE_WORDS] for s in sides]
+    left, right = ([w for w in words(side) if w not in stop and w not in _COMPARE_WORDS] for side in sides)
     rest_words = [w for w in words(rest) if w not in stop and w not in _COMPARE_WORDS]
-    if not all(side_words):
+    if not left or not right:
         return None
-    # Words one side names and the other lacks carry over ("single or double room" -> "double room").
     phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
-    parts = []
-    for i, own in enumerate(side_words):
-        other = side_words[1 - i]
-        slots = {lexicon.slot_of(w) for w in own}
-        if any(not lexicon.concepts_of(w) for w in own):
-            # "... than cubans": a name of its own stands for the other side's audience or level.
-            slots |= {"audience", "level", "intake", "round", "room"}
-        shared = [w for w in other if lexicon.slot_of(w) not in slots]
-        distinct = [w for w in own if w not in other]
-        # The label names the contrasted dimension: words whose slot the other side also fills.
-        other_slots = {lexicon.slot_of(w) for w in other if w not in own}
-        label = " ".join(w for w in distinct if lexicon.slot_of(w) in other_slots) \
-            or " ".join(w for w in distinct if lexicon.slot_of(w) != "attr") or " ".join(distinct or own)
-        parts.append((" ".join(phrases + rest_words + own + shared), label))
-    return parts
+    first, second, context = _swap(left, right)
+    if not second or first == second:
+        return None
+    base = phrases + rest_words + context
+    return [(" ".join(base + first), " ".join(w for w in first if w not in second) or " ".join(first)),
+            (" ".join(base + second), " ".join(w for w in second if w not in first) or " ".join(second))]
+
+
+_CONTRASTED = {"audience", "level", "intake", "round", "room", "subject"}
+
+
+def _swap(left, right):
+    """The two sides of a comparison as full word lists, and the context they share: each word
+    the right side names replaces the left word it stands for ("international ... than cubans":
+    cubans replaces international), and what replaces nothing is context for both."""
+    first, second, context = list(left), list(left), []
+    def slot(word):
+        return lexicon.slot_of(word) if lexicon.concepts_of(word) else "name"
+
+    replaced, last, pending = set(), None, []
+    for word in right:
+        if word in left:
+            last = None
+            continue
+        kind = slot(word)
+        if kind == "name" and last is not None:
+            # Names after the first ("applied computing") join it where it went.
+            last += 1
+            second.insert(last, word)
+            continue
+        last = None
+        if kind == "attr":
+            context.append(word)
+            continue
+        # A name stands for another name, or for the audience when the left side has one.
+        wanted = {kind} if kind != "name" else (
+            {"audience"} if any(slot(w) == "audience" for w in left) else {"name"})
+        targets = [w for w in left if slot(w) in wanted and w not in replaced]
+        if targets:
+            target = targets[-1]
+            replaced.add(target)
+            last = second.index(target)
+            second[last] = word
+        elif kind in _CONTRASTED and any(slot(w) == kind for w in second):
+            second.append(word)
+        elif not replaced:
+            pending.append(word)  # "the regular application deadline": regular is the right side's
+        else:
+            context.append(word)  # "... than cubans for undergraduate tuition": shared
+    if replaced:
+        second += pending
+    else:
+        context += pending
+    return first, second, context
 
 
 def _contrast_parts(folded, lang):

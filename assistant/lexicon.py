@@ -186,8 +186,11 @@ def expand_abbreviations(text):
 
 
 def concepts_of(word):
-    """Names of the concepts a folded word belongs to."""
-    return _WORD_CONCEPTS.get(word, [])
+    """Names of the concepts a folded word belongs to ("internationals" as "international")."""
+    found = _WORD_CONCEPTS.get(word)
+    if found is None and word.endswith("s") and len(word) > 4:
+        found = _WORD_CONCEPTS.get(word[:-1]) or (_WORD_CONCEPTS.get(word[:-2]) if word.endswith("es") else None)
+    return found or []
 
 
 def phrase_concepts(folded_text):

@@ -251,3 +251,17 @@ def test_a_bare_question_after_a_topic_is_about_that_topic(havana):
 def test_a_total_of_one_sentence_amounts(havana):
     found = havana.lookup("what do the mandatory fees add up to per semester?")
     assert found.kind == "answer" and "In total: $460 per semester." in found.text
+
+
+def test_a_comparison_against_a_name_the_file_gives_in_brackets(havana):
+    found = havana.lookup("how much more is medicine for internationals vs cubans per year")
+    assert "$15,000" in found.text and "$7,000 more per year for internationals than for cubans" in found.text
+    spanish = havana.lookup("¿cuánto más pagan los extranjeros que los cubanos en el pregrado?", lang="es")
+    assert spanish.source_lang == "es" and "$5,500" in spanish.text and spanish.text.count("Diferencia") == 1
+
+
+def test_which_deadline_comes_first_between_two_sections(havana):
+    found = havana.lookup("for fall, which comes first: the scholarship deadline or the regular application deadline?")
+    assert "February 1" in found.text and "March 1" in found.text
+    assert found.text.endswith("Scholarship comes first (February 1).")
+    assert found.sources == ["Scholarships and financial aid", "Application process and deadlines"]
