@@ -128,6 +128,8 @@ _OTHER_TIMES = _rx(r"\b(?:other|another|different|more|later|earlier) (?:times?|
 _ANY_TIME = _rx(r"\b(?:any ?time|whenever|whichever|any (?:slot|of them|one)|(?:does ?n[o']?t|do ?n[o']?t) (?:matter|mind|care)|"
                 r"first (?:available|free)|earliest|cualquier(?:a| hora| horario)?|me da igual|lo que sea|cuando sea|"
                 r"la primera (?:libre|disponible))\b")
+_POLICY_QUESTION = _rx(r"\b(?:do|does|did|will) (?:i|we|you|one|students?) (?:need|have|get)\b|"
+                       r"\b(?:necesito|necesita|necesitan|hace falta|se necesita|hay que|tengo que)\b.*\?")
 _CALL_ME = _rx(r"\b(?:call me|give me a call|ring me|llamame|llamenme|me (?:pueden|puede|podrian|podria) llamar)\b")
 _CONFIRM = _rx(r"^\W*(?:yes|yeah|yep|sure|ok(?:ay)?|please|that one|si|vale|claro|dale|perfecto|esa|ese)\b")
 
@@ -153,6 +155,8 @@ def booking_request(text, today, offered=(), mine=None, booked_day=None):
         day, hour, part = _when(text, today)
     if verb and verb.re is _BARE_BOOK and not (day or hour):
         verb = None  # "how do I book a campus tour?" is a question
+    if verb and verb.re is _WANTS_MEETING and _POLICY_QUESTION.search(folded):
+        verb = None  # "do I need an appointment to visit?" asks about a rule
     wanted = verb or _AVAILABILITY.search(folded) or _CALL_ME.search(folded) or mine == "move" \
         or (_CALL_WITH.search(folded) and day and hour)
     if not (wanted or (offered and _answers_offer(folded))):
@@ -265,7 +269,11 @@ def pick_offered(text, offered, today):
 # -- the student's own booking ----------------------------------------------------------
 
 _MINE = _rx(r"\b(?:my|our|mi|mis|nuestra)\s+(?:advisor |admissions |asesoria )?(?:call|booking|appointment|meeting|"
-            r"slot|reservation|session|video ?call|phone call|llamada|cita|reserva|reunion|videollamada|sesion|turno)\b")
+            r"slot|reservation|session|video ?call|phone call|llamada|cita|reserva|reunion|videollamada|sesion|turno)\b"
+            # ...but not an appointment elsewhere ("mi cita en la embajada", "my appointment at the bank")
+            r"(?!\s+(?:\w+\s+)?(?:en|con|at|with|in|for|del|de la|de)\s+(?:la |el |the |a |an )?(?:embassy|consulate|"
+            r"visa|doctor|dentist|bank|hospital|clinic|embajada|consulado|visado|medico|dentista|banco|hospital|"
+            r"clinica|migracion|immigration))")
 _IT = _rx(r"\b(?:it|that|that one|this one|esa|ese|esa hora|ese horario)\b|"
           r"\b(?:cancel|cambi|muev|mov|anul|reprogram|pas|aplaz|adelant)\w*(?:la|lo)\b")
 _CANCEL = _rx(r"\b(?:cancel\w*|call off|calling off|drop|delete|remove|anul\w*|no (?:podre|voy a poder) (?:ir|asistir))\b|"
@@ -300,8 +308,8 @@ def own_booking(text, has_booking=False):
         return "move"
     if _DO_I_HAVE.search(folded) or _WHAT_BOOKED.search(folded):
         return "show"
-    if _MINE.search(folded) and not _ABOUT_CALLS.search(folded) and (_SHOW.search(folded) or "?" in text
-                                                                    or len(folded.split()) <= 3):
+    if _MINE.search(folded) and not _ABOUT_CALLS.search(folded) and (_SHOW.search(folded)
+                                                                    or len(folded.split()) <= 5):
         return "show"
     return None
 

@@ -60,6 +60,7 @@ def test_booking_words_ask_for_the_booking_tools(text, expected):
     "Classes start on September 1, right? I land on August 25 at 6pm",
     "How long is a call with one of your advisors?", "how do I book a campus tour?",
     "mi vuelo llega el jueves a las 3 de la tarde, ¿a qué distancia está el campus?",
+    "Do I need an appointment to visit the campus?", "¿Necesito una cita para visitar el campus?",
 ])
 def test_a_question_that_mentions_a_day_and_time_does_not_book(text):
     assert booking_request(text, MONDAY) is None
@@ -114,6 +115,8 @@ def test_moving_a_call_to_a_time_keeps_its_day():
     ("cancel my call", "cancel"), ("please cancel my booking", "cancel"), ("cancela mi cita", "cancel"),
     ("can I move my call?", "move"), ("quiero cambiar mi cita", "move"),
     ("how long is my call?", None), ("what is the application fee?", None),
+    ("Mi cita en la embajada es el lunes a las 9, ¿qué documentos necesito?", None),
+    ("my appointment at the embassy is on Friday, what do I bring?", None),
 ])
 def test_the_students_own_booking(text, expected):
     assert own_booking(text) == expected
