@@ -63,15 +63,17 @@ _ASKS_PERSON = [
 _ONLY_PERSON = _rx(r"^\W*(?:a |an |un |una |the )?(?:real |live )?" + _PERSON_NOUN +
                    r"(?: (?:please|pls|now|por favor|ya|ahora))*\W*$")
 _FRUSTRATED = [
-    _rx(r"\b(?:useless|pointless|hopeless|waste of (?:my )?time|fed up|sick of|ridiculous|nonsense|stupid|dumb|"
-        r"annoying|frustrat\w*|not what i asked|(?:read|answer) my question)\b"),
+    _rx(r"\b(?:useless|pointless|hopeless|waste of (?:my )?time|fed up|sick of|frustrat\w*|not what i asked|"
+        r"(?:read|answer) my question|(?:stupid|dumb|useless) (?:bot|robot|machine|assistant|chatbot|thing))\b"),
     _rx(r"\b(?:this|you|it|that|the bot|the chat)(?:\s+(?:is|are|was|were)|'s|'re)\s+(?:really |so |just )?"
-        r"(?:not (?:helpful|helping|useful|working|listening)|no help|terrible|awful|so bad|wrong)\b"),
+        r"(?:not (?:helpful|helping|useful|working|listening)|no help|terrible|awful|so bad|wrong|ridiculous|"
+        r"annoying|nonsense|stupid|dumb)\b"),
     _rx(r"\b(?:this|you|it|that)\s+(?:doesn'?t|does not|don'?t|do not|didn'?t|did not|isn'?t|is not|aren'?t|are not|"
         r"can'?t|cannot|won'?t)\s+(?:help|helping|work|working|understand|answer|make sense|get it)\b"),
     _rx(r"\bno (?:me )?sirve(?:s|n)?\b|\besto no sirve\b|\binutil(?:es)?\b|\bno (?:me )?(?:ayuda|ayudas|ayudan|entiendes|"
         r"entiende|contesta|contestas|responde|respondes)\b|\bperdida de tiempo\b|\b(?:estoy|me tienes) "
-        r"(?:harto|harta|cansado|cansada)\b|\bque desastre\b|\b(?:ridiculo|absurdo|tonto|tonteria)\b|"
+        r"(?:harto|harta|cansado|cansada)\b|\bque desastre\b|\b(?:esto es|eres) (?:ridiculo|absurdo|tonto|"
+        r"una tonteria)\b|\b(?:bot|robot|maquina) (?:tonto|inutil)\b|"
         r"\bno es lo que (?:pregunte|pedi)\b|\bfrustra\w*\b"),
 ]
 # Asking when a person is free is a booking question; asking what the assistant is, small talk.

@@ -25,7 +25,8 @@ def test_a_request_for_a_person_is_recognised(text):
 
 @pytest.mark.parametrize("text", [
     "this is useless", "you're not helping", "this doesn't help at all", "what a waste of time",
-    "esto no sirve", "no me ayudas", "no entiendes nada, qué pérdida de tiempo",
+    "esto no sirve", "no me ayudas", "no entiendes nada, qué pérdida de tiempo", "stupid bot", "this is ridiculous",
+    "eres tonto",
 ])
 def test_frustration_is_recognised(text):
     assert wants_person(text) == "frustrated"
@@ -35,6 +36,8 @@ def test_frustration_is_recognised(text):
     "Book a call with an advisor", "How long is a call with one of your advisors?", "are you a bot?",
     "¿eres un robot?", "Do you offer a human rights programme?", "When can I talk to an advisor?",
     "Do advisors speak Spanish?", "what documents do I need to get in?", "quiero una cita con un asesor",
+    "stupid question, but is the MBA taught in English?", "perdón si es una pregunta tonta, ¿hay becas?",
+    "the visa process is so annoying, how long does it take?",
 ])
 def test_questions_that_only_mention_people_are_not_requests_for_one(text):
     assert wants_person(text) is None
