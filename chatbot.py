@@ -80,14 +80,15 @@ class Chatbot:
     def default_model(self):
         return default_provider(self.providers)
 
-    def reply(self, chat_id, history, active, actions, stream=None):
+    def reply(self, chat_id, history, active, actions, stream=None, lang=None):
         """Answer the conversation `history` (chat_history rows) for one chat.
 
-        With a `stream` (delta(text), reset()), text is passed on as the model produces it.
+        With a `stream` (delta(text), reset()), text is passed on as the model produces it. `lang`
+        ("en"/"es") is the chat's language when the page set it; else it is read from the student.
         """
         tools = {t.name: t for t in build_tools(chat_id, actions)}
         student = [row["message"] for row in history if row["role"] == "human"]
-        lang = conversation_language(student)
+        lang = lang or conversation_language(student)
         chain = fallback_chain(active, self.providers)
         # The offline assistant reads the knowledge base itself, and it never fails over: no prompt to build.
         knowledge, excerpt = self._prompt_knowledge(student, lang) if chain[0].name != "local" else ("", False)
@@ -96,7 +97,7 @@ class Chatbot:
         messages += to_langchain(history)
         model_calls = []
         for _ in range(self.config.AI_MAX_TOOL_STEPS):
-            message, provider = self._invoke(chat_id, chain, messages, stream, model_calls)
+            message, provider = self._invoke(chat_id, chain, messages, stream, model_calls, lang)
             chain = chain[chain.index(provider):]  # a provider that failed is not asked again this turn
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
@@ -106,7 +107,7 @@ class Chatbot:
                 messages.append(self._run_tool(chat_id, tools, call))
         # Out of steps: the offline assistant summarises the last tool result.
         local = self.providers["local"]
-        final = self._bound(local).invoke(messages)
+        final = self._bound(local).invoke(messages, lang=lang)
         if not final.text.strip():
             final = AIMessage(TEXT[lang]["failed"])
         return _reply(final, local, model_calls, knowledge)
@@ -119,12 +120,12 @@ class Chatbot:
             return text, False
         return self.knowledge.prompt_context(" ".join(student[-2:]), lang, self.prompt_max_bytes), True
 
-    def _invoke(self, chat_id, chain, messages, stream, model_calls):
+    def _invoke(self, chat_id, chain, messages, stream, model_calls, lang):
         for provider in chain:
             started = time.perf_counter()
             streamed = []
             try:
-                message = self._call(provider, messages, stream, streamed)
+                message = self._call(provider, messages, stream, streamed, lang)
                 if not isinstance(message, AIMessage) or not (message.text.strip() or message.tool_calls
                                                                or message.invalid_tool_calls):
                     raise ProviderFailed("empty answer")
@@ -147,12 +148,14 @@ class Chatbot:
             self._bound_models[provider.name] = provider.client().bind_tools(self._tool_schemas)
         return self._bound_models[provider.name]
 
-    def _call(self, provider, messages, stream, streamed):
+    def _call(self, provider, messages, stream, streamed, lang):
         model = self._bound(provider)
+        # The offline assistant is told the language; real models read it in the prompt.
+        options = {"lang": lang} if provider.name == "local" else {}
         if stream is None:
-            return model.invoke(messages)
+            return model.invoke(messages, **options)
         full = None
-        for chunk in model.stream(messages):
+        for chunk in model.stream(messages, **options):
             full = chunk if full is None else full + chunk
             if chunk.text and not chunk.tool_call_chunks:
                 streamed.append(chunk.text)

@@ -145,12 +145,13 @@ class OfflineAssistant(BaseChatModel):
         return self.bind(tool_names=names, **kwargs)
 
     def _generate(self, messages: List[BaseMessage], stop: Optional[List[str]] = None,
-                  run_manager: Any = None, tool_names: Optional[List[str]] = None, **kwargs) -> ChatResult:
-        message = self.respond(messages, set(tool_names or ()))
+                  run_manager: Any = None, tool_names: Optional[List[str]] = None, lang: Optional[str] = None,
+                  **kwargs) -> ChatResult:
+        message = self.respond(messages, set(tool_names or ()), lang)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
-    def _stream(self, messages, stop=None, run_manager=None, tool_names=None, **kwargs):
-        message = self.respond(messages, set(tool_names or ()))
+    def _stream(self, messages, stop=None, run_manager=None, tool_names=None, lang=None, **kwargs):
+        message = self.respond(messages, set(tool_names or ()), lang)
         if message.tool_calls:
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[
                 {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
@@ -162,9 +163,9 @@ class OfflineAssistant(BaseChatModel):
 
     # -- the decision -------------------------------------------------------------------
 
-    def respond(self, messages, tools):
-        """The next AIMessage: a tool call, or text."""
-        lang = conversation_language([m.text for m in messages if isinstance(m, HumanMessage)])
+    def respond(self, messages, tools, lang=None):
+        """The next AIMessage: a tool call, or text, in `lang` or else the student's language."""
+        lang = lang or conversation_language([m.text for m in messages if isinstance(m, HumanMessage)])
         last = messages[-1]
         if isinstance(last, ToolMessage):
             return self._after_tool(messages, tools, lang)

@@ -305,3 +305,16 @@ def test_the_offline_assistant_books_the_slot_picked_from_its_list(first, pick, 
     booked = bot.reply("chat-1", history, "local", actions)
     assert actions.bookings == [("chat-1", slot_id)]
     assert booked.text.startswith(("Done!", "¡Listo!"))
+
+
+def test_a_language_set_for_the_chat_wins_over_detection(provider):
+    name, server, bot = provider
+    server.queue(text("Hola."))
+    bot.reply("chat-1", [{"role": "human", "message": "MBA fees?"}], name, RecordingActions(), lang="es")
+    assert "The student writes in Spanish" in system_text(server.requests[0])
+    offline = Chatbot(make_config("sqlite://"))
+    reply = offline.reply("chat-1", [{"role": "human", "message": "hi"}], "local", RecordingActions(), lang="es")
+    assert reply.text.startswith("¡Hola!")
+    streamed = offline.reply("chat-1", [{"role": "human", "message": "hi"}], "local", RecordingActions(), Collect(),
+                             lang="es")
+    assert streamed.text.startswith("¡Hola!")
