@@ -40,6 +40,7 @@ class Reply:
     model: str  # e.g. "openai:gpt-4o" or "local"
     calls: list = field(default_factory=list)  # every ModelCall of this turn, for analytics
     sources: list = field(default_factory=list)  # knowledge-base section headings the answer quotes
+    lang: str = "en"  # the language the student was answered in ("en"/"es"), for the chat's record
 
 
 class ProviderFailed(Exception):
@@ -102,7 +103,7 @@ class Chatbot:
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
             if not calls:
-                return _reply(message, provider, model_calls, knowledge)
+                return _reply(message, provider, model_calls, knowledge, lang)
             for call in calls:
                 messages.append(self._run_tool(chat_id, tools, call))
         # Out of steps: the offline assistant summarises the last tool result.
@@ -110,7 +111,7 @@ class Chatbot:
         final = self._bound(local).invoke(messages, lang=lang)
         if not final.text.strip():
             final = AIMessage(TEXT[lang]["failed"])
-        return _reply(final, local, model_calls, knowledge)
+        return _reply(final, local, model_calls, knowledge, lang)
 
     def _prompt_knowledge(self, student, lang):
         """The knowledge for the prompt: the whole text in the student's language when it fits,
@@ -185,13 +186,13 @@ class Chatbot:
         return ToolMessage(json.dumps(result), tool_call_id=call_id, name=name or "unknown", status="error")
 
 
-def _reply(message, provider, model_calls, knowledge):
+def _reply(message, provider, model_calls, knowledge, lang):
     """The Reply, with the sections it quotes: the offline assistant says which; a real model cites them."""
     if provider.name == "local":
         return Reply(message.text.strip(), provider.model, model_calls,
-                     list(message.additional_kwargs.get("sources") or []))
+                     list(message.additional_kwargs.get("sources") or []), lang)
     text, sources = cited_sections(message.text.strip(), knowledge)
-    return Reply(text, provider.model, model_calls, sources)
+    return Reply(text, provider.model, model_calls, sources, lang)
 
 
 def _call_record(provider, started, exc):

@@ -235,6 +235,7 @@ def test_the_prompt_tells_the_model_the_students_language(provider):
     server.queue(text("La matrícula de grado cuesta 12.000 dólares al año."))
     ask(bot, name, "¿Cuánto cuesta la matrícula de grado?")
     assert "The student writes in Spanish: reply in Spanish" in system_text(server.requests[0])
+    assert bot.reply("chat-1", [{"role": "human", "message": "¿Hay becas?"}], "local", RecordingActions()).lang == "es"
 
 
 def test_booking_notices_in_the_history_reach_the_model(provider):
