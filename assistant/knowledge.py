@@ -171,9 +171,14 @@ class _Term:
     common: bool = False  # unknown here but an everyday word, or a word of another language
 
 
-_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major|get)|offer|"
+_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
                     r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
                     r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
+def _offers(question):
+    """True when the question asks whether something is offered ("do you have ...?")."""
+    return bool(_OFFER.search(fold(lexicon.expand_abbreviations(question))))
+
+
 _LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
                    r"\blist\b|\btodos los\b|\bcuales son\b")
 
@@ -438,7 +443,7 @@ class Knowledge:
         return {**base, "kind": "unknown"}
 
     def _no_match(self, index, salient, question, lang, topic):
-        if _OFFER.search(fold(question)):
+        if _offers(question):
             phrase = " ".join(t.word for t in salient if t.slot == "subject" and not t.known) or topic
             return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
                     "sources": [], "share": 0.0}
@@ -454,7 +459,12 @@ class Knowledge:
             neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
                           and not generic & set(lexicon.concepts_of(t.word))
                           and any(s in index.names for x in (t, term) for s in x.alternatives)]
-            if not neighbours and not (_OFFER.search(fold(question)) and not term.known and not term.common):
+            offer = _offers(question)
+            if not term.known and term.common and not offer:
+                continue  # "main campus": an everyday word the file lacks, not asked as a programme
+            if lang != index.lang and not term.known and len(term.alternatives) == 1:
+                continue  # a word of another language the glossary cannot translate says nothing
+            if not neighbours and not (offer and not term.known):
                 continue
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
             # The closest thing: the best passage holding the neighbour that names a subject.
@@ -475,7 +485,7 @@ class Knowledge:
     def _missing_combination(self, index, base, salient, question, lang):
         """A level and a field that exist apart but not together ("a PhD in data science" when
         Data Science is a bachelor's and the PhDs are in other fields): not offered."""
-        if not _OFFER.search(fold(question)):
+        if not _offers(question):
             return None
         levels = [t for t in salient if t.slot == "level"]
         field = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word) and t.known],

@@ -127,7 +127,8 @@ GLOSSARY = {
     "aplicadas": "applied", "aplicado": "applied", "filosofia": "philosophy", "sociologia": "sociology",
     "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
     "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
-    "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
+    "admisiones": "admissions", "admision": "admission", "ano": "year", "anos": "years", "semana": "week",
+    "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
     "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
