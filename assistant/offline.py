@@ -290,16 +290,18 @@ class OfflineAssistant(BaseChatModel):
 def dialogue_state(messages, today):
     """The dialogue so far, read from the messages before the student's latest one."""
     state = intents.DialogueState()
-    for message in messages:
+    # Only the last few of the student's messages can hold the questions a follow-up leans on.
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    recent = humans[-2 * MAX_PREVIOUS] if len(humans) > 2 * MAX_PREVIOUS else 0
+    for index, message in enumerate(messages):
         if isinstance(message, SystemMessage) and message.text.startswith(NOTICE):
             intents.read_notice(state, message.text, today)
         elif isinstance(message, AIMessage) and message.text:
             state.offered = intents.offered_slots(message.text, today)
             state.last_reply = message.text
         elif isinstance(message, HumanMessage):
-            kind, rest = intents.small_talk(message.text)
-            if intents.is_question_for_knowledge(message.text, today, state.offered):
-                state.questions.append(rest or message.text)
+            if index >= recent and intents.is_question_for_knowledge(message.text, today, state.offered):
+                state.questions.append(intents.small_talk(message.text)[1] or message.text)
             state.offered = []  # the list was answered, one way or another
     return state
 

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -42,9 +43,17 @@ _WEEKDAY_NUMBER = re.compile(r"\b" + _WEEKDAY + r"(?:\s+the)?\s+(\d{1,2})(?:st|n
 _DAY_NUMBER = re.compile(r"\bel (?:dia )?(\d{1,2})\b(?!\s*(?::|h\d|de la|y media))")
 
 
+_ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc")
+
+
+@lru_cache(maxsize=4096)
 def fold(text):
-    """Lower case without accents, so "miércoles" and "miercoles" read the same."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+    """Lower case without accents, so "miércoles" and "miercoles" read the same (same length as the text
+    for Latin letters, so positions in one are positions in the other)."""
+    lowered = text.lower().translate(_ACCENTS)
+    if lowered.isascii():
+        return lowered
+    return "".join(c for c in unicodedata.normalize("NFD", lowered) if unicodedata.category(c) != "Mn")
 
 
 def _pm(hour, part):
