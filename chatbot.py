@@ -8,16 +8,18 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 from datetime import datetime
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage, message_chunk_to_message
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
-from assistant.knowledge import KnowledgeBase
-from assistant.prompt import system_prompt
+from assistant.knowledge import Knowledge
+from assistant.language import conversation_language
+from assistant.offline import NOTICE, TEXT
+from assistant.prompt import cited_sections, system_prompt
 from assistant.providers import build_providers, default_provider, fallback_chain
 from assistant.tools import build_tools
 
@@ -36,8 +38,9 @@ class ModelCall:
 class Reply:
     text: str
     model: str  # e.g. "openai:gpt-4o" or "local"
-    label: str
     calls: list = field(default_factory=list)  # every ModelCall of this turn, for analytics
+    sources: list = field(default_factory=list)  # knowledge-base section headings the answer quotes
+    lang: str = "en"  # the language the student was answered in ("en"/"es"), for the chat's record
 
 
 class ProviderFailed(Exception):
@@ -49,7 +52,9 @@ class Chatbot:
 
     def __init__(self, config):
         self.config = config
-        self.knowledge = KnowledgeBase.from_file(config.KNOWLEDGE_BASE_PATH)
+        self.knowledge = Knowledge.from_path(config.KNOWLEDGE_BASE_PATH)
+        # Above this size the prompt carries the passages that match the question, not the whole file.
+        self.prompt_max_bytes = getattr(config, "KNOWLEDGE_PROMPT_MAX_BYTES", 49152)
         self.providers = build_providers(config, self.knowledge, self.today)
         self.approved_text = ""
         # Tool schemas do not depend on the chat the tools are bound to.
@@ -70,45 +75,58 @@ class Chatbot:
     def set_approved_answers(self, rows):
         """Advisor-approved answers join the knowledge base (prompt and offline retrieval)."""
         self.approved_text = "\n\n".join(f"## {r['question']}\n{r['answer']}" for r in rows)
-        approved = KnowledgeBase(self.approved_text, name="approved answers") if rows else None
-        self.providers["local"].client().approved = approved
+        self.knowledge.set_approved(rows)
 
     @property
     def default_model(self):
         return default_provider(self.providers)
 
-    def reply(self, chat_id, history, active, actions, stream=None):
+    def reply(self, chat_id, history, active, actions, stream=None, lang=None):
         """Answer the conversation `history` (chat_history rows) for one chat.
 
-        With a `stream` (delta(text), reset()), text is passed on as the model produces it.
+        With a `stream` (delta(text), reset()), text is passed on as the model produces it. `lang`
+        ("en"/"es") is the chat's language when the page set it; else it is read from the student.
         """
         tools = {t.name: t for t in build_tools(chat_id, actions)}
-        messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, self.knowledge.text,
-                                                self.today(), self.config.TIMEZONE, self.approved_text))]
-        messages += to_langchain(history)
+        student = [row["message"] for row in history if row["role"] == "human"]
+        lang = lang or conversation_language(student)
         chain = fallback_chain(active, self.providers)
+        # The offline assistant reads the knowledge base itself, and it never fails over: no prompt to build.
+        knowledge, excerpt = self._prompt_knowledge(student, lang) if chain[0].name != "local" else ("", False)
+        messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, knowledge, self.today(),
+                                                self.config.TIMEZONE, lang, self.approved_text, excerpt))]
+        messages += to_langchain(history)
         model_calls = []
         for _ in range(self.config.AI_MAX_TOOL_STEPS):
-            message, provider = self._invoke(chat_id, chain, messages, stream, model_calls)
+            message, provider = self._invoke(chat_id, chain, messages, stream, model_calls, lang)
             chain = chain[chain.index(provider):]  # a provider that failed is not asked again this turn
             messages.append(message)
             calls = message.tool_calls + [dict(c, args=None) for c in message.invalid_tool_calls]
             if not calls:
-                return Reply(message.text.strip(), provider.model, provider.label, model_calls)
+                return _reply(message, provider, model_calls, knowledge, lang)
             for call in calls:
                 messages.append(self._run_tool(chat_id, tools, call))
         # Out of steps: the offline assistant summarises the last tool result.
         local = self.providers["local"]
-        final = self._bound(local).invoke(messages)
-        return Reply(final.text.strip() or "An advisor will follow up with you here.", local.model, local.label,
-                     model_calls)
+        final = self._bound(local).invoke(messages, lang=lang)
+        if not final.text.strip():
+            final = AIMessage(TEXT[lang]["failed"])
+        return _reply(final, local, model_calls, knowledge, lang)
 
-    def _invoke(self, chat_id, chain, messages, stream, model_calls):
+    def _prompt_knowledge(self, student, lang):
+        """The knowledge for the prompt: the whole text in the student's language when it fits,
+        else the passages that match the last two questions, with their section names."""
+        text = self.knowledge.text_for(lang)
+        if len(text.encode()) <= self.prompt_max_bytes:
+            return text, False
+        return self.knowledge.prompt_context(" ".join(student[-2:]), lang, self.prompt_max_bytes), True
+
+    def _invoke(self, chat_id, chain, messages, stream, model_calls, lang):
         for provider in chain:
             started = time.perf_counter()
             streamed = []
             try:
-                message = self._call(provider, messages, stream, streamed)
+                message = self._call(provider, messages, stream, streamed, lang)
                 if not isinstance(message, AIMessage) or not (message.text.strip() or message.tool_calls
                                                                or message.invalid_tool_calls):
                     raise ProviderFailed("empty answer")
@@ -117,12 +135,13 @@ class Chatbot:
                 model_calls.append(_call_record(provider, started, None))
                 return message, provider
             except Exception as exc:  # any provider fault moves on to the next provider
+                if provider is chain[-1]:
+                    raise  # the offline assistant is last and does not fail on its own: a bug surfaces
                 if streamed and stream:
                     stream.reset()
                 model_calls.append(_call_record(provider, started, exc))
                 log.warning("provider %s failed for chat %s: %s: %s", provider.name, chat_id,
                             type(exc).__name__, str(exc)[:200])
-        raise ProviderFailed("every provider failed")  # unreachable: local does not fail
 
     def _bound(self, provider):
         """The provider's model with the tools bound, built once: schemas are the same for every chat."""
@@ -130,12 +149,14 @@ class Chatbot:
             self._bound_models[provider.name] = provider.client().bind_tools(self._tool_schemas)
         return self._bound_models[provider.name]
 
-    def _call(self, provider, messages, stream, streamed):
+    def _call(self, provider, messages, stream, streamed, lang):
         model = self._bound(provider)
+        # The offline assistant is told the language; real models read it in the prompt.
+        options = {"lang": lang} if provider.name == "local" else {}
         if stream is None:
-            return model.invoke(messages)
+            return model.invoke(messages, **options)
         full = None
-        for chunk in model.stream(messages):
+        for chunk in model.stream(messages, **options):
             full = chunk if full is None else full + chunk
             if chunk.text and not chunk.tool_call_chunks:
                 streamed.append(chunk.text)
@@ -165,13 +186,23 @@ class Chatbot:
         return ToolMessage(json.dumps(result), tool_call_id=call_id, name=name or "unknown", status="error")
 
 
+def _reply(message, provider, model_calls, knowledge, lang):
+    """The Reply, with the sections it quotes: the offline assistant says which; a real model cites them."""
+    if provider.name == "local":
+        return Reply(message.text.strip(), provider.model, model_calls,
+                     list(message.additional_kwargs.get("sources") or []), lang)
+    text, sources = cited_sections(message.text.strip(), knowledge)
+    return Reply(text, provider.model, model_calls, sources, lang)
+
+
 def _call_record(provider, started, exc):
     return ModelCall(provider.model, exc is None, int((time.perf_counter() - started) * 1000),
                      None if exc is None else f"{type(exc).__name__}: {str(exc)[:150]}")
 
 
 def to_langchain(history):
-    """chat_history rows -> LangChain messages. Advisors speak for the university side."""
+    """chat_history rows -> LangChain messages. Advisors speak for the university side; the chat's
+    own notices (bookings, hand-offs) come as system messages so the model knows what happened."""
     messages = []
     for row in history:
         if row["role"] == "human":
@@ -180,4 +211,6 @@ def to_langchain(history):
             messages.append(AIMessage(row["message"]))
         elif row["role"] == "human_operator":
             messages.append(AIMessage(f"[Admissions advisor] {row['message']}"))
+        elif row["role"] == "system":
+            messages.append(SystemMessage(NOTICE + row["message"]))
     return messages

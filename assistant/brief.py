@@ -7,7 +7,10 @@ import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-FIELDS = ("wants", "facts", "answered", "reason", "mood")
+from .language import NAMES, conversation_language
+from .offline import answers_nothing
+
+FIELDS = ("wants", "facts", "answered", "reason", "mood", "language")
 _INTAKE = re.compile(r"\b(fall|autumn|spring|winter|summer|september|january|february)\b(\s+(intake|semester|term))?"
                      r"(\s+(of\s+)?20\d\d)?|\b20\d\d\s+(intake|entry)\b", re.I)
 _PROGRAM = re.compile(r"\b(master'?s?|mba|phd|doctorate|bachelor'?s?|undergraduate|graduate|md|msc|ma|ba|bsc)"
@@ -19,9 +22,6 @@ _DEADLINE = re.compile(r"\b(by|before|until|deadline( is)?|due)\s+(the\s+)?(\d{1
 _UPSET = re.compile(r"\b(angry|annoyed|frustrat\w*|upset|ridiculous|terrible|useless|worried|stress\w*|"
                     r"anxious|confus\w*|urgent|asap|immediately|help!|!!)", re.I)
 _HAPPY = re.compile(r"\b(thanks|thank you|great|awesome|perfect|excited|happy|love)\b", re.I)
-
-# The assistant's own greetings and hand-off notices answer nothing.
-_NOT_ANSWERS = ("Hello!", "I've passed", "No advisor is available", "You're welcome", "I'm sorry")
 
 BRIEF_PROMPT = """You write a hand-off brief for a university admissions advisor who is about to join a chat.
 Return only a JSON object with these keys:
@@ -46,9 +46,15 @@ def rule_brief(history, reason):
     upset, happy = len(_UPSET.findall(text)), len(_HAPPY.findall(text))
     mood = "frustrated or anxious" if upset > happy else ("positive" if happy else "neutral")
     wants = _wants(student, reason)
-    answers = [a for a in assistant if not a.startswith(_NOT_ANSWERS)]
+    answers = [a for a in assistant if not answers_nothing(a)]
     answered = " / ".join(_first_sentence(a) for a in answers[-2:]) or "Nothing yet."
-    return {"wants": wants, "facts": facts, "answered": answered, "reason": reason, "mood": mood}
+    return {"wants": wants, "facts": facts, "answered": answered, "reason": reason, "mood": mood,
+            "language": student_language(history)}
+
+
+def student_language(history):
+    """The student's language by name ("Spanish"), so the advisor knows how to greet them."""
+    return NAMES[conversation_language([row["message"] for row in history if row["role"] == "human"])]
 
 
 def _wants(student, reason):
@@ -80,5 +86,6 @@ def model_brief(model, history, reason):
     for key in ("wants", "answered", "mood"):
         clean[key] = str(clean[key] or "")[:400]
     clean["reason"] = reason
+    clean["language"] = student_language(history)  # detected, not left to the model
     return clean
 

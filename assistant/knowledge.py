@@ -1,187 +1,968 @@
-"""The knowledge base: passages from a text file, ranked with BM25 (bm25s)."""
-import math
+"""The knowledge base: passages under Markdown headings, found by BM25 (bm25s) fused with dense
+vectors, read through the admissions lexicon, and answered only when every salient word of the
+question is covered; otherwise "not offered", one clarifying question, or "unknown".
+"""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
-import Stemmer
+import numpy as np
+from rapidfuzz import fuzz, process
 
-_stemmer = Stemmer.Stemmer("english")
-_WORD = re.compile(r"[a-z0-9$€£]+(?:[.,'][a-z0-9]+)*")
-_STOP = set(bm25s.stopwords.STOPWORDS_EN) | {
-    "what", "whats", "which", "who", "how", "when", "where", "why", "do", "does", "did",
-    "can", "could", "would", "should", "i", "me", "my", "you", "your", "we", "our", "us",
-    "am", "is", "are", "please", "tell", "know", "want", "like", "need", "about", "get",
-    "much", "many", "any", "there", "hi", "hello", "thanks", "thank", "also", "s", "d",
-    "university", "school", "college", "institute", "student", "students",
-    "question", "questions", "ask", "asking", "one", "more", "another", "quick", "also", "just", "still",
-}
-# Everyday words students use for the vocabulary admissions texts use. Generic to any
-# institution's knowledge base; expands the query only.
-_SYNONYMS = {
-    "cost": ["tuition", "fee", "price"], "costs": ["tuition", "fee", "price"],
-    "price": ["tuition", "fee", "cost"], "pay": ["tuition", "fee"], "expensive": ["tuition", "fee"],
-    "masters": ["graduate", "master"], "master": ["graduate"], "phd": ["graduate", "doctoral"],
-    "doctorate": ["phd", "doctoral"], "postgraduate": ["graduate"], "grad": ["graduate"],
-    "bachelor": ["undergraduate"], "bachelors": ["undergraduate"], "undergrad": ["undergraduate"],
-    "dorm": ["housing", "residence"], "dorms": ["housing", "residence"], "accommodation": ["housing", "residence"],
-    "live": ["housing", "residence"], "room": ["housing", "residence"],
-    "deadline": ["deadline", "date", "apply"], "due": ["deadline"], "apply": ["application", "admission"],
-    "requirements": ["requirement", "admission"], "enter": ["admission"], "admitted": ["admission"],
-    "scholarship": ["aid", "financial"], "scholarships": ["aid", "financial"], "funding": ["aid", "scholarship"],
-    "loan": ["aid", "financial"], "english": ["ielts", "toefl", "language"], "visa": ["international", "visa"],
-    "email": ["contact", "email"], "phone": ["contact", "phone"], "reach": ["contact"],
-    "courses": ["program"], "majors": ["program"], "degrees": ["program"], "study": ["program"],
-    "programme": ["program"], "programmes": ["program"], "programs": ["program"], "offer": ["program"],
-    "open": ["hours", "open"], "hours": ["hours", "open"],
-    "afford": ["aid", "financial", "need"], "money": ["aid", "financial"], "help": ["support", "aid"],
-    "semester": ["intake", "term"], "term": ["intake", "semester"], "intake": ["semester", "term"],
-    "close": ["deadline"], "closes": ["deadline"], "last": ["deadline"], "late": ["deadline"],
-}
+from . import dense, lexicon
+from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
+
+KINDS = ("answer", "not_offered", "clarify", "unknown")
+APPROVED = {"en": "Advisor-approved answers", "es": "Respuestas aprobadas por los asesores"}
 
 
-def _question_words(text):
-    """Lower-case words without stop words ("how much" also asks about cost)."""
-    words = [w.strip(".,'") for w in _WORD.findall(text.lower().replace("’", "'"))]
-    words = [w[:-2] if w.endswith("'s") else w for w in words]
-    words = [w for w in words if w and w not in _STOP]
-    if re.search(r"\bhow much\b", text.lower()):
-        words.append("cost")
-    return words
-
-
-def tokenize(text):
-    """Lower-case word stems without stop words."""
-    return _stemmer.stemWords(_question_words(text))
-
-
-def expand(words):
-    """Query words plus their synonyms (stemmed)."""
-    extra = [s for w in words for s in _SYNONYMS.get(w, [])]
-    return _stemmer.stemWords([w for w in words + extra if w not in _STOP])
+@dataclass
+class Lookup:
+    kind: str  # one of KINDS
+    text: str  # quoted knowledge-base sentences, or a not-offered / clarify sentence in the asked language
+    sources: list = field(default_factory=list)  # section headings quoted
+    source_lang: str = "en"
+    topic: str = ""
 
 
 @dataclass
 class Passage:
     heading: str
-    text: str
+    sentences: list
 
     @property
-    def sentences(self):
-        return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])", self.text) if s.strip()]
+    def text(self):
+        return " ".join(self.sentences)
 
+
+# -- parsing ---------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
+                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
+_FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
+
+
+def split(text):
+    """Passages: paragraphs under their Markdown heading. In a file without Markdown headings a
+    standalone short line without a full stop is a title, not a passage; in one with them it leads
+    into the next paragraph ("Tuition per credit:"). A list item or a "Field: value" line of a
+    block is a sentence of its own."""
+    passages, heading, block, lead = [], "", [], []
+    markdown = any(line.lstrip().startswith("#") for line in text.splitlines())
+
+    def flush():
+        sentences = []
+        prose = []
+        for line in block:
+            if _LIST_ITEM.match(line) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
+                sentences += _sentences(" ".join(prose))
+                prose = []
+                sentences.append(_LIST_ITEM.sub("", line).strip())
+            else:
+                prose.append(line)
+        sentences += _sentences(" ".join(prose))
+        if sentences and sentences[-1].endswith(":") and not _LIST_ITEM.match(block[-1]):
+            lead[:] = lead + sentences  # "one of the following:" belongs to the list after it
+        elif sentences:
+            passages.append(Passage(heading, lead + sentences))
+            lead.clear()
+        block.clear()
+
+    lines = [line.strip() for line in text.splitlines()]
+    for i, line in enumerate(lines):
+        standalone = not block and (i + 1 == len(lines) or not lines[i + 1])
+        if not line:
+            flush()
+        elif line.startswith("#"):
+            flush()
+            lead.clear()
+            heading = line.lstrip("#").strip().rstrip(":")
+        elif standalone and _is_title(line):
+            if markdown:
+                lead[:] = [line]
+            else:
+                heading = line.rstrip(":")
+        else:
+            block.append(line)
+    flush()
+    return passages
+
+
+def _sentences(prose):
+    return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
+
+
+def _is_title(line):
+    return len(line) < 80 and not line.endswith((".", "?", "!", ";", ",")) and len(line.split()) <= 10
+
+
+# -- one language's index ----------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
+_MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
+
+
+def _field_marks(text, lang):
+    """An e-mail address, a phone number or an amount of money counts as the word for it."""
+    email, phone, cost = _MARKS.get(lang, _MARKS["en"])
+    marks = [stem(email, lang)] if _EMAIL.search(text) else []
+    marks += [stem(phone, lang)] if _PHONE.search(text) else []
+    return marks + ([stem(cost, lang)] if _MONEY.search(text) else [])
+
+
+class _Index:
+    """The passages of one text in one language, with BM25, stems per sentence and dense vectors."""
+
+    def __init__(self, text, lang, embedder):
+        self.text, self.lang, self._embedder = text, lang, embedder
+        self.passages = split(text)
+        tokens = [passage_stems(p.heading + " " + p.text, lang) + _field_marks(p.text, lang)
+                  for p in self.passages]
+        self.stems = [set(t) for t in tokens]
+        # Stems written with a capital inside a sentence: names of programmes, places, tests.
+        self.names = {stem(fold(w), lang) for w in re.findall(r"(?<=[\w,;:(] )[A-Z][\w'-]+", text)}
+        self.bigrams = [set(zip(t, t[1:])) for t in tokens]
+        self.sentence_stems = [[set(passage_stems(s, lang) + _field_marks(s, lang)) for s in p.sentences]
+                               for p in self.passages]
+        self.sentence_tokens = [[passage_stems(s, lang) for s in p.sentences] for p in self.passages]
+        # The title's own section (before the first "##") is a preamble, rarely what is asked.
+        titles = [p.heading for p in self.passages[:1]] if text.lstrip().startswith("# ") else []
+        self.preamble = np.array([1.0 if p.heading in titles and len({q.heading for q in self.passages}) > 1
+                                  else 0.0 for p in self.passages])
+        self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
+        self.df = {}
+        for t in self.stems:
+            for s in t:
+                self.df[s] = self.df.get(s, 0) + 1
+        n = len(self.passages) or 1
+        self.idf = {s: float(np.log(1 + n / c)) for s, c in self.df.items()}
+        self.max_idf = float(np.log(1 + n))
+        surface = {w for p in self.passages for w in content_words(p.heading + " " + p.text, lang)}
+        self.surface = sorted(w for w in surface if len(w) >= 4 and not w[0].isdigit())
+        # "domestic (Cuban) students": the word in brackets is this file's name for the concept.
+        self.aliases = {}
+        for word, alias in re.findall(r"(\w+) \((\w+)\)", fold(text)):
+            if lexicon.concepts_of(word) and not lexicon.concepts_of(alias):
+                self.aliases.setdefault(alias, lexicon.concepts_of(word))
+        self.vectors = embedder.vectors([p.heading + ". " + p.text for p in self.passages]) \
+            if embedder and self.passages else None
+
+    def scores(self, stem_):
+        return self._bm25.get_scores([stem_]) if stem_ in self.df else None
+
+
+# -- the question ------------------------------------------------------------------------------
 
 @dataclass
-class Match:
-    passage: Passage
-    score: float
-    coverage: float
+class _Term:
+    word: str
+    position: int
+    slot: str
+    alternatives: dict  # stem in the index's language -> weight
+    weight: float = 1.0
+    known: bool = False
+    phrase: bool = False  # asked by a phrase ("how much"), not a word
+    common: bool = False  # unknown here but an everyday word, or a word of another language
 
+
+_OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
+                    r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
+                    r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
+def _offers(question):
+    """True when the question asks whether something is offered ("do you have ...?")."""
+    return bool(_OFFER.search(fold(lexicon.expand_abbreviations(question))))
+
+
+_LIST = re.compile(r"\b(list|all|every|which|what) (the )?(\w+ )?(programs?|programmes?|courses?|degrees?|majors?)\b|"
+                   r"\blist\b|\btodos los\b|\bcuales son\b")
+
+
+def _analyse(question, index, lang, embedder):
+    """Salient terms of a question, each with the stems that would cover it in `index`."""
+    carried = getattr(question, "carried", frozenset())
+    folded = fold(lexicon.expand_abbreviations(question))
+    stop = STOP["en"] | STOP["es"] if lang == "es" or index.lang == "es" else STOP["en"]
+    phrases = lexicon.phrase_spans(folded)
+    terms = []
+    for position, (word, start) in enumerate(word_spans(folded)):
+        inside = [name for name, (a, b) in phrases if a <= start < b]
+        if inside:
+            # The phrase names the concept ("when did it open" asks when it was founded).
+            if not any(t.word == inside[0] for t in terms):
+                alternatives = dict(_concept_weights(inside[0], index.lang))
+                terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
+            continue
+        if word in stop:
+            continue
+        terms.append(_term(word, position, index, lang, embedder))
+    for term in terms:
+        present = [s for s in term.alternatives if s in index.df]
+        scale = 0.7 if term.word in carried else 1.0
+        term.known = bool(present)
+        if present and term.position >= 0:
+            term.weight = max(index.idf[s] for s in present) * scale
+        elif term.position >= 0:
+            # An unknown everyday word ("job", "back") weighs less than an unknown rare one
+            # ("dentistry"); a word of another language the glossary lacks says little.
+            term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
+            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0) * scale
+    return terms
+
+
+@lru_cache(maxsize=4096)
+def _concept_stems(name, lang):
+    return frozenset(lexicon.concept_stems(name, lang))
+
+
+@lru_cache(maxsize=4096)
+def _concept_weights(name, lang):
+    return tuple(lexicon.concept_stems(name, lang).items())
+
+
+def _term(word, position, index, lang, embedder):
+    own = stem(word, index.lang)
+    alternatives = {own: 1.0}
+    if lang != index.lang:
+        english = lexicon.translate(word)
+        if english:
+            alternatives[stem(english, index.lang)] = 1.0
+    names = lexicon.concepts_of(word) or index.aliases.get(word) or index.aliases.get(word.rstrip("s"), [])
+    for name in names:
+        for s in _concept_stems(name, index.lang):
+            # "apply" and "application" are one word to a student, though stemmed apart.
+            variant = len(own) >= 4 and (s.startswith(own) or own.startswith(s)) and len(s) >= 4
+            # Across languages the concept is the translation, so its words count nearly in full.
+            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if lang != index.lang
+                                    else 0.4)
+    if own not in index.df and len(own) >= 4 and not own[0].isdigit() and lang == index.lang:
+        for s in index.df:
+            if s.startswith(own) and len(s) - len(own) <= 3:  # "month" -> "monthli"
+                alternatives.setdefault(s, 0.8)
+    if not any(s in index.df for s in alternatives) and len(word) >= 4 and not word[0].isdigit() \
+            and not (embedder and embedder.is_common_word(word)):
+        # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
+        found = process.extractOne(word, index.surface + _lexicon_words(), scorer=fuzz.ratio, score_cutoff=80)
+        if found:
+            fixed = found[0]
+            alternatives[stem(fixed, index.lang)] = 0.9
+            for name in lexicon.concepts_of(fixed):
+                names = names or [name]
+                for s in _concept_stems(name, index.lang):
+                    alternatives.setdefault(s, 0.4)
+    slot = lexicon.CONCEPTS[names[0]][0] if names else "subject"
+    return _Term(word, position, slot, alternatives)
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words():
+    return sorted({w for w in lexicon._WORD_CONCEPTS if len(w) >= 4})
+
+
+def _covered(term, stems_):
+    return any(s in stems_ for s in term.alternatives)
+
+
+def _strength(term, stems_):
+    """How well a set of stems meets a term: its best alternative's weight, 0 when none."""
+    return max((w for s, w in term.alternatives.items() if s in stems_), default=0.0)
+
+
+def _holds_phrase(tokens, terms):
+    """True when the terms appear one after another in the token list ("data science")."""
+    for start in range(len(tokens) - len(terms) + 1):
+        if all(tokens[start + k] in terms[k].alternatives for k in range(len(terms))):
+            return True
+    return False
+
+
+# -- the knowledge ----------------------------------------------------------------------------
+
+class Knowledge:
+    """A knowledge base in one or more languages plus advisor-approved answers."""
+
+    def __init__(self, texts, base_lang="en"):
+        self._embedder = dense.load()
+        self.base_lang = base_lang
+        self._indexes = {lang: _Index(text, lang, self._embedder) for lang, text in texts.items() if text.strip()}
+        if base_lang not in self._indexes:
+            self._indexes[base_lang] = _Index(texts.get(base_lang, ""), base_lang, self._embedder)
+        self._approved = None
+
+    @classmethod
+    def from_path(cls, path):
+        """The file at `path` and its language siblings (school_data.txt, school_data.es.txt)."""
+        path = Path(path)
+        texts = {"en": path.read_text(encoding="utf-8")}
+        for sibling in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+            lang = sibling.name[len(path.stem) + 1:-len(path.suffix) or None]
+            if re.fullmatch(r"[a-z]{2}", lang):
+                texts[lang] = sibling.read_text(encoding="utf-8")
+        return cls(texts)
+
+    @property
+    def languages(self):
+        return set(self._indexes)
+
+    def text_for(self, lang):
+        """The knowledge base text in `lang` if present, else the base text."""
+        return (self._indexes.get(lang) or self._indexes[self.base_lang]).text
+
+    def set_approved(self, rows):
+        """Advisor-approved answers ({"question", "answer"} rows), searched before the knowledge base."""
+        rows = [r for r in rows or () if r.get("question") and r.get("answer")]
+        self._approved = [(r["question"], r["answer"]) for r in rows]
+        if rows:
+            text = "\n\n".join(f"{q}\n{a}" for q, a in self._approved)
+            self._approved_index = _Index(text, self.base_lang, self._embedder)
+            # One passage per row: the question is searched, the answer quoted.
+            self._approved_index.passages = [Passage(q, [a]) for q, a in self._approved]
+            self._approved_index.stems = [set(passage_stems(q + " " + a, self.base_lang)) for q, a in self._approved]
+            self._approved_index.sentence_stems = [[s] for s in self._approved_index.stems]
+            self._approved_index.heading_stems = [set() for _ in self._approved]
+            tokens = [passage_stems(q + " " + a, self.base_lang) for q, a in self._approved]
+            self._approved_index._bm25 = bm25s.BM25()
+            self._approved_index._bm25.index(tokens, show_progress=False)
+            self._approved_index.vectors = None
+        else:
+            self._approved = None
+
+    def _index_for(self, lang):
+        return self._indexes.get(lang) or self._indexes[self.base_lang]
+
+    # -- lookup ---------------------------------------------------------------------------
+
+    def lookup(self, question, previous=(), lang="en"):
+        """What the knowledge base says to `question`, read with the earlier questions of the chat."""
+        resolved = resolve_followup(question, list(previous), lang)
+        parts = _comparison_parts(resolved, lang)
+        if parts:
+            found = self._compare(resolved, parts, lang)
+            if found:
+                return found
+        result = self._lookup_one(resolved, lang)
+        if result.kind == "answer" and _TOTAL.search(fold(resolved)):
+            result.text = _with_total(result.text, lang)
+        if result.kind == "unknown" and previous and resolved == question \
+                and len(content_words(question, lang)) <= 3:
+            # A short question that means nothing alone leans on the last one.
+            combined = _combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
+            retry = self._lookup_one(combined, lang)
+            if retry.kind == "answer":
+                return retry
+        return result
+
+    def _lookup_one(self, question, lang, limit=None):
+        if self._approved:
+            found = self._search(self._approved_index, question, lang)
+            if found and found["kind"] == "answer" and found["share"] >= 0.99:
+                passage = found["passage"]
+                return Lookup("answer", passage.text, [APPROVED.get(lang, APPROVED["en"])], self.base_lang,
+                              found["topic"])
+        index = self._index_for(lang)
+        found = self._search(index, question, lang)
+        if found is None:
+            return Lookup("unknown", "", [], index.lang, "")
+        if found["kind"] == "answer":
+            limit = limit or (8 if _LIST.search(fold(question)) else 3)
+            text, sources = self._quote(index, found, limit)
+            return Lookup("answer", text, sources, index.lang, found["topic"])
+        return Lookup(found["kind"], found.get("text", ""), found.get("sources", []), index.lang, found["topic"])
+
+    def _search(self, index, question, lang):
+        """Rank passages and apply the guard; a dict describing the outcome, or None."""
+        if not index.passages:
+            return None
+        terms = _analyse(question, index, lang, self._embedder)
+        salient = [t for t in terms if t.position >= 0]
+        if not salient:
+            return None
+        topic = " ".join(t.word for t in salient)
+        n = len(index.passages)
+        bm25 = np.zeros(n, dtype=np.float32)
+        for term in terms:
+            best = np.zeros(n, dtype=np.float32)
+            for s, w in term.alternatives.items():
+                scores = index.scores(s)
+                if scores is not None:
+                    np.maximum(best, w * scores, out=best)
+            bm25 += best * (term.weight / max(index.max_idf, 1e-6))
+        if not bm25.any():
+            return self._no_match(index, salient, question, lang, topic)
+        fused = bm25 / bm25.max()
+        # A section heading that names what is asked ("Master's degrees") marks the passage about it.
+        for i in range(n):
+            named = sum(t.weight * _strength(t, index.heading_stems[i]) for t in salient)
+            fused[i] += 0.3 * named / sum(t.weight for t in salient)
+        # Two question words side by side in the passage ("application fee") say more than apart.
+        ordered = sorted(salient, key=lambda t: t.position)
+        pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if b.position - a.position == 1]
+        for a, b in pairs:
+            wanted = {(x, y): wx * wy for x, wx in a.alternatives.items() for y, wy in b.alternatives.items()}
+            for i in range(n):
+                hits = [w for pair, w in wanted.items() if pair in index.bigrams[i]]
+                if hits:
+                    fused[i] += 0.3 * max(hits)
+        if index.vectors is not None and lang == index.lang:
+            query = self._embedder.vectors([" ".join(t.word for t in salient)])[0]
+            fused = fused + 0.3 * np.clip(index.vectors @ query, 0, None)
+        total = sum(t.weight for t in salient)
+        share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
+                          for i in range(n)])
+        # Ranking credits a word met by itself more than one met by a looser sibling.
+        strength = np.array([sum(t.weight * _strength(t, index.stems[i]) for t in salient) / total
+                             for i in range(n)])
+        ranking = fused * (0.3 + 0.7 * strength) * (1 - 0.5 * index.preamble)
+        order = np.argsort(-ranking)
+        best = int(order[0])
+        uncovered = [t for t in salient if not _covered(t, index.stems[best])]
+        base = {"index": index, "best": best, "passage": index.passages[best], "terms": terms,
+                "share": float(share[best]), "topic": topic, "order": order, "ranking": ranking}
+        if not any(t.known for t in salient):
+            return self._no_match(index, salient, question, lang, topic)
+        combination = self._missing_combination(index, base, salient, question, lang)
+        if combination:
+            return combination
+        if not uncovered:
+            clarify = self._clarify(index, base, salient, lang)
+            return clarify or {**base, "kind": "answer"}
+        missing = self._not_offered(index, base, salient, uncovered, question, lang)
+        if missing:
+            return missing
+        # A word the knowledge base uses elsewhere, or a minor unknown one, does not block an
+        # answer that covers the rest; an unknown subject ("tax return") does.
+        strange = [t for t in uncovered if not t.known]
+        rare = [t for t in strange if not t.common]
+        if base["share"] >= (0.8 if rare else 0.75 if strange else 0.5):
+            return {**base, "kind": "answer"}
+        return {**base, "kind": "unknown"}
+
+    def _no_match(self, index, salient, question, lang, topic):
+        if _offers(question):
+            phrase = " ".join(t.word for t in salient if t.slot == "subject" and not t.known) or topic
+            return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
+                    "sources": [], "share": 0.0}
+        return {"kind": "unknown", "topic": topic, "share": 0.0}
+
+    def _not_offered(self, index, base, salient, uncovered, question, lang):
+        """A subject the question names with a word the best passage lacks ("sports medicine" when
+        only Medicine exists): say it is not listed and name the closest thing that is."""
+        generic = {"program", "application"}
+        for term in uncovered:
+            if term.slot != "subject" or generic & set(lexicon.concepts_of(term.word)):
+                continue
+            neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
+                          and not generic & set(lexicon.concepts_of(t.word))
+                          and any(s in index.names for x in (t, term) for s in x.alternatives)]
+            offer = _offers(question)
+            if not term.known and term.common and not offer:
+                continue  # "main campus": an everyday word the file lacks, not asked as a programme
+            if lang != index.lang and not term.known and len(term.alternatives) == 1:
+                continue  # a word of another language the glossary cannot translate says nothing
+            if not neighbours and not (offer and not term.known):
+                continue
+            phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
+            # The closest thing: the best passage holding the neighbour that names a subject.
+            closest, heading = None, None
+            anchors = [t for t in [term] + neighbours if t.known]
+            for anchor in sorted(anchors, key=lambda t: bool(lexicon.concepts_of(t.word))):
+                for i in base["order"]:
+                    if _covered(anchor, index.stems[int(i)]):
+                        passage = index.passages[int(i)]
+                        closest, heading = _name_with(passage, [anchor], index.lang), passage.heading
+                        break
+                if closest:
+                    break
+            return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
+                    "sources": [heading] if closest else []}
+        return None
+
+    def _missing_combination(self, index, base, salient, question, lang):
+        """A level and a field that exist apart but not together ("a PhD in data science" when
+        Data Science is a bachelor's and the PhDs are in other fields): not offered."""
+        if not _offers(question):
+            return None
+        levels = [t for t in salient if t.slot == "level"]
+        field = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word) and t.known],
+                       key=lambda t: t.position)
+        if not levels or not field:
+            return None
+        named = False
+        for i, sentences in enumerate(index.sentence_tokens):
+            for j, tokens in enumerate(sentences):
+                if _holds_phrase(tokens, field):
+                    named = True
+                    if all(_covered(t, index.sentence_stems[i][j]) for t in levels):
+                        return None
+        if not named:
+            return None
+        phrase = f"{' '.join(t.word for t in levels)} {'en' if lang == 'es' else 'in'} " \
+                 f"{' '.join(t.word for t in field)}"
+        passage = next(index.passages[int(i)] for i in base["order"]
+                       if any(_holds_phrase(tokens, field) for tokens in index.sentence_tokens[int(i)]))
+        closest = _name_with(passage, field, index.lang)
+        return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
+                "sources": [passage.heading] if closest else []}
+
+    def _clarify(self, index, base, salient, lang):
+        """One bare attribute ("deadline?") that two sections answer equally well: ask which."""
+        if len(salient) != 1 or salient[0].slot != "attr" \
+                or (salient[0].phrase and salient[0].word not in ("cost", "duration", "deadline")):
+            return None  # "where is it?" has one usual answer; "how much?" may have several
+        order, ranking = base["order"], base["ranking"]
+        first = index.passages[int(order[0])]
+        if not salient[0].phrase and _covered(salient[0], index.heading_stems[int(order[0])]):
+            return None  # "tuition?" when a section is called Tuition
+        close = 0.6 if salient[0].phrase else 0.85
+        for other in order[1:8]:
+            second = index.passages[int(other)]
+            if second.heading != first.heading and ranking[other] >= close * ranking[order[0]]:
+                text = (f"¿Te refieres a {first.heading} o a {second.heading}?" if lang == "es"
+                        else f"Do you mean {first.heading} or {second.heading}?")
+                return {**base, "kind": "clarify", "text": text, "sources": [first.heading, second.heading]}
+        return None
+
+    def _quote(self, index, found, limit):
+        """The sentences of the best passage (and a close runner-up in its section) that answer."""
+        best = found["best"]
+        terms = [t for t in found["terms"]]
+        text = _best_sentences(index, best, terms, limit)
+        sources = [index.passages[best].heading]
+        order, ranking = found["order"], found["ranking"]
+        if len(order) > 1:
+            second = int(order[1])
+            if index.passages[second].heading == index.passages[best].heading \
+                    and ranking[second] >= 0.85 * ranking[best] \
+                    and all(_covered(t, index.stems[second]) for t in terms if t.position >= 0):
+                text += " " + _best_sentences(index, second, terms, 2)
+        return text, [s for s in sources if s]
+
+    # -- comparisons -------------------------------------------------------------------------
+
+    def _compare(self, question, parts, lang):
+        """Each part's best sentence, then the difference, total or order of the numbers found."""
+        index = self._index_for(lang)
+        picks = []
+        for part, label in parts:
+            found = self._search(index, part, lang)
+            if not found or found["kind"] != "answer":
+                return None
+            if picks:
+                # Both sides from one passage when it holds both ("$18,500 ... international",
+                # "$9,000 ... domestic"), so the two figures are about the same thing.
+                first, own = picks[0][0]["best"], found["best"]
+                if all(_strength(t, index.stems[first]) >= _strength(t, index.stems[own])
+                       for t in found["terms"] if t.position >= 0):
+                    found = {**found, "best": first}
+            picks.append((found, label))
+        sentences, values, sources = [], [], []
+        for found, label in picks:
+            passage_i = found["best"]
+            sentence, value = _sentence_with_value(index, passage_i, found["terms"], label, lang)
+            if sentence is None:
+                return None
+            if sentence not in sentences:
+                sentences.append(sentence)
+            values.append(value)
+            heading = index.passages[passage_i].heading
+            if heading and heading not in sources:
+                sources.append(heading)
+        if len(values) == 2 and values[0] == values[1] and len(sentences) == 1:
+            # One sentence holds both sides ("$15,000 ... international and $8,000 ... domestic").
+            others = [v for v in _values(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
+            if others:
+                values[1] = others[0]
+        text = " ".join(sentences)
+        summary = _summarise(question, [label for _, label in picks], values, lang)
+        if summary is None:
+            return None  # both sides found the same figure: not a comparison after all
+        if summary:
+            text += " " + summary
+        topic = " vs ".join(label for _, label in picks)
+        return Lookup("answer", text, sources, index.lang, topic)
+
+    # -- prompts for real models ---------------------------------------------------------------
+
+    def prompt_context(self, question, lang="en", max_bytes=48_000):
+        """The knowledge base in `lang`, or when larger than max_bytes its best passages under
+        their section headings."""
+        index = self._index_for(lang)
+        if len(index.text.encode()) <= max_bytes:
+            return index.text
+        terms = _analyse(question, index, lang, self._embedder)
+        n = len(index.passages)
+        scores = np.zeros(n, dtype=np.float32)
+        for term in terms:
+            for s, w in term.alternatives.items():
+                found = index.scores(s)
+                if found is not None:
+                    scores += w * found
+        if index.vectors is not None and terms:
+            scores = scores / (scores.max() or 1) + 0.3 * (index.vectors @ self._embedder.vectors(
+                [" ".join(t.word for t in terms)])[0])
+        chosen, size = [], 0
+        for i in np.argsort(-scores):
+            block = f"## {index.passages[i].heading}\n{index.passages[i].text}\n\n"
+            if size + len(block.encode()) > max_bytes:
+                break
+            chosen.append(int(i))
+            size += len(block.encode())
+        out, heading = [], None
+        for i in sorted(chosen):  # document order keeps each section's passages together
+            passage = index.passages[i]
+            if passage.heading != heading:
+                out.append(f"## {passage.heading}")
+                heading = passage.heading
+            out.append(passage.text + "\n")
+        return "\n".join(out).strip()
+
+
+# -- sentences ---------------------------------------------------------------------------------
+
+def _sentence_scores(index, passage_i, terms):
+    sentence_stems = index.sentence_stems[passage_i]
+    return [sum(t.weight * max((w for s, w in t.alternatives.items() if s in ss), default=0) for t in terms)
+            for ss in sentence_stems]
+
+
+def _best_sentences(index, passage_i, terms, limit):
+    """The sentences that carry the question's words: a contact block answers field by field."""
+    sentences = index.passages[passage_i].sentences
+    if len(sentences) <= 1:
+        return " ".join(sentences)
+    scores = _sentence_scores(index, passage_i, terms)
+    fields = [t for t in terms if {"phone", "email", "address", "hours"} & set(lexicon.concepts_of(t.word))]
+    with_field = [i for i, ss in enumerate(index.sentence_stems[passage_i]) if any(_covered(t, ss) for t in fields)]
+    if with_field:  # "phone number?" gets the phone line, not the whole contact block
+        scores = [score if i in with_field else 0 for i, score in enumerate(scores)]
+    top = max(scores)
+    if top <= 0:
+        return " ".join(sentences[:limit])
+    keep = sorted(sorted(range(len(sentences)), key=lambda i: -scores[i])[:limit])
+    floor = 0 if len(sentences) <= 2 else 0.5 * top
+    return " ".join(sentences[i] for i in keep if scores[i] > floor)
+
+
+_MONEY = re.compile(r"(?P<cur>[$€£]|\b(?:CAD|USD|EUR|GBP|AUD|MXN|CUP)\b)\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
+                    r"(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<cur2>euros?|dollars?|usd|eur|pesos|cup)\b", re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MESES = {m: i + 1 for i, m in enumerate(
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split())}
+_DATE = re.compile(r"\b(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<day>\d{1,2})\b|\b(?P<day2>\d{1,2})\s+de\s+(?P<mes>"
+                   + "|".join(_MESES) + r")\b", re.I)
+_UNIT = re.compile(r"\b(per|a|each|every|al|por|cada)\s+(year|semester|month|term|ano|semestre|mes)\b", re.I)
+
+
+def _values(sentence):
+    """Money amounts and dates in a sentence, each with its character position."""
+    found = []
+    for m in _MONEY.finditer(sentence):
+        number = float((m.group("num") or m.group("num2")).replace(",", ""))
+        currency = m.group("cur") or m.group("cur2")
+        unit = _UNIT.search(sentence, m.end(), m.end() + 25)
+        found.append(("money", number, currency, unit.group(0) if unit else "", m.start()))
+    for m in _DATE.finditer(sentence):
+        month = _MONTHS.get((m.group("month") or "").lower()) or _MESES.get((m.group("mes") or "").lower())
+        day = int(m.group("day") or m.group("day2"))
+        found.append(("date", (month, day), m.group(0), "", m.start()))
+    return found
+
+
+def _sentence_with_value(index, passage_i, terms, label, lang):
+    """The passage sentence that best answers the part and carries a number, and the number
+    whose clause holds most of the part's words (one sentence may hold both sides:
+    "$15,000 per year for international students and $8,000 per year for domestic students")."""
+    passage = index.passages[passage_i]
+    scores = _sentence_scores(index, passage_i, terms)
+    ranked = sorted(range(len(passage.sentences)), key=lambda i: -scores[i])
+    salient = [t for t in terms if t.position >= 0]
+    for i in ranked:
+        sentence = passage.sentences[i]
+        values = _values(sentence)
+        if not values:
+            continue
+        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
+
+        def clause_score(value):
+            start = max(c for c in cuts if c <= value[4])
+            end = min(c for c in cuts if c > value[4])
+            clause = set(passage_stems(sentence[start:end], index.lang))
+            return sum(t.weight for t in salient if _covered(t, clause))
+
+        return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
+    return None, None
+
+
+_LATER = re.compile(r"\b(later|last|latest|despues|ultimo|ultima|mas tarde)\b")
+_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|adds up|plus|en total|suma|suman|"
+                    r"sumar|juntos)\b|\+")
+
+
+def _summarise(question, labels, values, lang):
+    """The computed line: a difference or total of amounts, or which date comes first."""
+    folded = fold(question)
+    if len(values) != 2 or values[0][0] != values[1][0]:
+        return ""
+    (kind, a, cur_a, unit_a, _), (_, b, cur_b, unit_b, _) = values
+    if kind == "money" and cur_a.lower() == cur_b.lower():
+        unit = f" {unit_a}" if unit_a and unit_a == unit_b else ""
+        if _TOTAL.search(folded):
+            amount = _format_money(a + b, cur_a)
+            return f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
+        if a == b:
+            return None
+        high, low = (0, 1) if a > b else (1, 0)
+        amount = _format_money(abs(a - b), cur_a)
+        if lang == "es":
+            return f"Diferencia: {amount}{unit} más para {labels[high]} que para {labels[low]}."
+        return f"Difference: {amount} more{unit} for {labels[high]} than for {labels[low]}."
+    if kind == "date" and a != b:
+        later = _LATER.search(folded)
+        pick = (0 if a > b else 1) if later else (0 if a < b else 1)
+        date_text = values[pick][2]
+        if lang == "es":
+            return f"{labels[pick].capitalize()} es {'después' if later else 'antes'} ({date_text})."
+        return f"{labels[pick].capitalize()} comes {'later' if later else 'first'} ({date_text})."
+    return ""
+
+
+def _with_total(text, lang):
+    """A total of the amounts of one sentence that share currency and unit ("the fees add up to")."""
+    for sentence in _sentences(text):
+        money = [v for v in _values(sentence) if v[0] == "money"]
+        if len(money) >= 2 and len({(v[2].lower(), v[3]) for v in money}) == 1:
+            amount = _format_money(sum(v[1] for v in money), money[0][2])
+            unit = f" {money[0][3]}" if money[0][3] else ""
+            total = f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
+            return f"{text} {total}"
+    return text
+
+
+def _format_money(amount, currency):
+    number = f"{amount:,.2f}".rstrip("0").rstrip(".")
+    if currency in ("$", "€", "£"):
+        return f"{currency}{number}"
+    return f"{currency} {number}" if currency.isupper() else f"{number} {currency}"
+
+
+# -- follow-ups and comparisons ------------------------------------------------------------------
+
+_FOLLOW_CUE = re.compile(r"^\W*(and|what about|how about|what of|same for|also|then|ok and|okay and|"
+                         r"y|e|que tal|y si|y que hay de|tambien)\b")
+_REFERS = re.compile(r"\b(that|it|this|those|these|them|there|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
+                     r"tambien|lo mismo)\b")
+
+
+def _is_elliptical(question, lang):
+    folded = fold(lexicon.expand_abbreviations(question))
+    if _FOLLOW_CUE.search(folded):
+        return True
+    asked = content_words(folded, lang) + lexicon.phrase_concepts(folded)
+    if asked and len(asked) <= 3 and all(lexicon.slot_of(w) == "attr" for w in asked):
+        return True  # only what is asked, not about what: "how much?", "what's the deadline?"
+    return bool(_REFERS.search(folded)) and len(content_words(question, lang)) <= 4
+
+
+def resolve_followup(question, previous, lang="en", depth=0):
+    """The question made whole with the last question's topic when it leans on it
+    ("and for the PhD?" after "tuition for the master's?" -> "tuition PhD")."""
+    if not previous or depth > 3 or not _is_elliptical(question, lang):
+        return question
+    before = resolve_followup(previous[-1], previous[:-1], lang, depth + 1)
+    return _combine(before, question, lang)
+
+
+class _Combined(str):
+    """A follow-up made whole; `carried` are the words taken from the earlier question."""
+    carried = frozenset()
+
+
+def _concept_words(text):
+    """(word or phrase, slot) for what a question names; a phrase ("in English", "how much") is
+    kept whole so it is read again as its concept."""
+    stop = STOP["en"] | STOP["es"]
+    folded = fold(lexicon.expand_abbreviations(text))
+    spans = lexicon.phrase_spans(folded)
+    phrases = [(folded[a:b], lexicon.CONCEPTS[name][0]) for name, (a, b) in spans]
+    return phrases + [
+        (w, lexicon.slot_of(w)) for w, start in word_spans(folded)
+        if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
+        and not any(a <= start < b for _name, (a, b) in spans)]
+
+
+def _combine(before, question, lang):
+    """Keep the earlier question's words except those whose slot the new question fills."""
+    new, old = _concept_words(question), _concept_words(before)
+    new_slots = {slot for _w, slot in new}
+    kept = [w for w, slot in old if slot not in new_slots]
+    asked = [w for w, _slot in new]
+    combined = _Combined(" ".join(kept + asked) if new else " ".join(w for w, _slot in old))
+    # What the student asks now weighs more than what is carried over from before.
+    combined.carried = frozenset(w for phrase in kept for w in phrase.split()) - set(asked) if new \
+        else frozenset()
+    return combined
+
+
+_VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
+# "more ... than B", "más ... que B"; "A plus B" for totals.
+_THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|earlier)\b.*?\s(than)\s|"
+                   r"\b(?:mas|menos)\b.*?\s(que)\s")
+_PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
+_BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
+_COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
+                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|mas|"
+                      r"diferencia|"
+                      r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
+_COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
+later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
+antes despues primero menos cual""".split())
+
+
+def _comparison_parts(question, lang):
+    """[(part question, label), ...] for "A vs B", "between A and B", "which is earlier, A or B",
+    or an implicit contrast ("how much more do international students pay?")."""
+    folded = fold(lexicon.expand_abbreviations(question)).strip()
+    if not _COMPARE.search(folded):
+        return None
+    between = _BETWEEN.search(folded)
+    if between:
+        rest = folded[:between.start()] + " " + folded[between.end():]
+        sides = [between.group(1), between.group(2)]
+    else:
+        than = _THAN.search(folded)
+        pieces = _VS.split(folded, maxsplit=1)
+        if than:
+            cut = than.start(1) if than.group(1) else than.start(2)
+            rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
+        elif len(pieces) == 2:
+            rest, sides = "", pieces
+        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
+            rest, sides = "", _PLUS.split(folded, maxsplit=1)
+        else:
+            return _contrast_parts(folded, lang)
+    stop = STOP["en"] | STOP["es"]
+    left, right = ([w for w in words(side) if w not in stop and w not in _COMPARE_WORDS] for side in sides)
+    rest_words = [w for w in words(rest) if w not in stop and w not in _COMPARE_WORDS]
+    if not left or not right:
+        return None
+    phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
+    first, second, context = _swap(left, right)
+    if not second or first == second:
+        return None
+    base = phrases + rest_words + context
+    return [(" ".join(base + first), " ".join(w for w in first if w not in second) or " ".join(first)),
+            (" ".join(base + second), " ".join(w for w in second if w not in first) or " ".join(second))]
+
+
+_CONTRASTED = {"audience", "level", "intake", "round", "room", "subject"}
+
+
+def _swap(left, right):
+    """The two sides of a comparison as full word lists, and the context they share: each word
+    the right side names replaces the left word it stands for ("international ... than cubans":
+    cubans replaces international), and what replaces nothing is context for both."""
+    first, second, context = list(left), list(left), []
+    def slot(word):
+        return lexicon.slot_of(word) if lexicon.concepts_of(word) else "name"
+
+    replaced, last, pending = set(), None, []
+    for word in right:
+        if word in left:
+            last = None
+            continue
+        kind = slot(word)
+        if kind == "name" and last is not None:
+            # Names after the first ("applied computing") join it where it went.
+            last += 1
+            second.insert(last, word)
+            continue
+        last = None
+        if kind == "attr":
+            context.append(word)
+            continue
+        # A name stands for another name, or for the audience when the left side has one.
+        wanted = {kind} if kind != "name" else (
+            {"audience"} if any(slot(w) == "audience" for w in left) else {"name"})
+        targets = [w for w in left if slot(w) in wanted and w not in replaced]
+        if targets:
+            target = targets[-1]
+            replaced.add(target)
+            last = second.index(target)
+            second[last] = word
+        elif kind in _CONTRASTED and any(slot(w) == kind for w in second):
+            second.append(word)
+        elif not replaced:
+            pending.append(word)  # "the regular application deadline": regular is the right side's
+        else:
+            context.append(word)  # "... than cubans for undergraduate tuition": shared
+    if replaced:
+        second += pending
+    else:
+        context += pending
+    return first, second, context
+
+
+def _contrast_parts(folded, lang):
+    if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
+        return None
+    stop = STOP["en"] | STOP["es"]
+    base = [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]
+    for a, b in lexicon.CONTRASTS:
+        for first, second in ((a, b), (b, a)):
+            hits = [w for w in base if first in lexicon.concepts_of(w)]
+            if hits and not any(second in lexicon.concepts_of(w) for w in base):
+                other = re.sub(rf"\b{re.escape(hits[0])}\b", second, folded)
+                return [(folded, hits[0]), (other, second)]
+    return None
+
+
+def _name_with(passage, neighbours, lang):
+    """The capitalised name in the passage that holds the covered word ("Doctor of Medicine (MD)")."""
+    wanted = {stem(t.word, lang) for t in neighbours}
+    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:of|in|de|en|del|la)?\s*[A-Z][\w'-]*)*(?:\s+\([A-Z]+\))?",
+                       passage.text)
+    def held(name):
+        return len(wanted & {stem(fold(w), lang) for w in re.findall(r"\w+", name)})
+
+    best = max(names, key=lambda name: (held(name), "(" in name, -len(name)), default=None)
+    return best.strip() if best and held(best) else None
+
+
+def _not_offered_text(phrase, closest, lang):
+    if lang == "es":
+        if closest:
+            return f"No tenemos {phrase} en nuestra información; lo más parecido que ofrecemos es {closest}."
+        return f"No tenemos {phrase} en nuestra información de admisiones."
+    if closest:
+        return f"We don't list {phrase}; the closest programme we list is {closest}."
+    return f"We don't list {phrase} in our admissions information."
+
+
+# -- the interface the offline assistant uses today ------------------------------------------------
 
 class KnowledgeBase:
-    """Passages split at headings and blank lines, with a BM25 index over them."""
+    """One text (the knowledge base, or approved answers) answered through Knowledge.lookup."""
 
     def __init__(self, text, name="knowledge base"):
         self.text = text
         self.name = name
-        self.passages = _split(text)
-        self._tokens = [tokenize(p.heading + " " + p.text) for p in self.passages]
-        self._retriever = bm25s.BM25()
-        self._retriever.index(self._tokens or [["empty"]], show_progress=False)
-        n = len(self._tokens) or 1
-        df = {}
-        for tokens in self._tokens:
-            for t in set(tokens):
-                df[t] = df.get(t, 0) + 1
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._unknown_idf = math.log(1 + n)
+        self.knowledge = Knowledge({"en": text})
+        self.passages = self.knowledge._indexes["en"].passages
 
     @classmethod
     def from_file(cls, path):
         path = Path(path)
         return cls(path.read_text(encoding="utf-8"), name=path.name)
 
-    def search(self, query, k=3):
-        """The k best passages for a question, each with its BM25 score and term coverage."""
-        words = _question_words(query)
-        if not words or not self.passages:
-            return []
-        # Each question word counts once, met by its stem or a synonym's.
-        groups = {}
-        for word in words:
-            stem = _stemmer.stemWord(word)
-            groups.setdefault(stem, {stem}).update(_stemmer.stemWords(_SYNONYMS.get(word, [])))
-        scores = self._retriever.get_scores(expand(words))
-        best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [Match(self.passages[i], float(scores[i]), self._coverage(groups, i))
-                for i in best if scores[i] > 0]
-
-    def _coverage(self, groups, index):
-        """IDF-weighted share of the question's words (by stem or synonym) found in the passage."""
-        present = set(self._tokens[index])
-        total = found = 0.0
-        for stem, alternatives in groups.items():
-            weight = self._idf.get(stem, self._unknown_idf)
-            total += weight
-            if alternatives & present:
-                found += weight
-        return found / total if total else 0.0
-
-    def answer(self, question, min_coverage=0.5):
-        """The sentences of the best passage that answer the question, or None if none does."""
-        matches = self.search(question)
-        if not matches:
+    def answer(self, question, min_coverage=None):
+        """(heading, quoted sentences) when the knowledge base answers the question, else None."""
+        found = self.knowledge.lookup(question)
+        if found.kind != "answer":
             return None
-        ranked = sorted(matches[:2], key=lambda m: -m.score * m.coverage)
-        best = ranked[0]
-        if best.coverage < min_coverage:
-            return None
-        text = _best_sentences(best.passage, question)
-        # A close runner-up from the same section usually carries the rest of the answer.
-        if len(ranked) > 1 and ranked[1].passage.heading == best.passage.heading \
-                and ranked[1].coverage >= best.coverage and ranked[1].score >= 0.75 * best.score:
-            text += "\n\n" + _best_sentences(ranked[1].passage, question, limit=2)
-        return best.passage.heading, text
-
-
-def _best_sentences(passage, question, limit=3):
-    sentences = passage.sentences
-    if len(sentences) <= limit:
-        return " ".join(sentences)
-    terms = set(expand(tokenize(question)))
-    ranked = sorted(range(len(sentences)),
-                    key=lambda i: (-len(terms & set(tokenize(sentences[i]))), i))[:limit]
-    return " ".join(sentences[i] for i in sorted(ranked))
-
-
-def _split(text):
-    """Passages: paragraphs, each under its nearest heading (Markdown '#' or a short title line)."""
-    passages, heading, lines = [], "", []
-
-    def flush():
-        body = " ".join(line.strip() for line in lines).strip()
-        if body:
-            passages.append(Passage(heading, body))
-        lines.clear()
-
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            flush()
-        elif stripped.startswith("#") or (_is_title(stripped) and not lines):
-            flush()
-            heading = stripped.lstrip("#").strip().rstrip(":")
-        elif stripped.startswith(("-", "*", "•")):
-            # A list item stands alone so a question can match one line of a list.
-            flush()
-            lines.append(stripped.lstrip("-*• ").strip())
-            flush()
-        else:
-            lines.append(stripped)
-    flush()
-    return passages
-
-
-def _is_title(line):
-    return len(line) < 60 and not line.endswith((".", "?", "!")) and (line.isupper() or line.endswith(":"))
+        return (found.sources[0] if found.sources else ""), found.text

@@ -1,14 +1,20 @@
-"""The agent's three tools, bound to one chat. The model never names a chat."""
+"""The agent's tools, bound to one chat. The model never names a chat.
+
+Results are JSON in English (the advisors' language); failures carry a `code` so the offline
+assistant can explain them in the student's language.
+"""
 import json
-from typing import Optional, Protocol
+from datetime import datetime
+from typing import Literal, Optional, Protocol
 
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field, model_validator
 
-from .when import parse_date, parse_time, slot_label
+from .when import PARTS, parse_date, parse_part_of_day, parse_time, slot_label
 
-TOOL_NAMES = ("human_escalation", "get_booking_slots", "book_time_slot")
 MAX_LISTED_SLOTS = 18
+MAX_OPTIONS = 8
+PartOfDay = Literal["morning", "afternoon", "evening"]
 
 
 class SlotTaken(Exception):
@@ -21,6 +27,8 @@ class Actions(Protocol):
     def escalate(self, chat_id: str, reason: str) -> dict: ...
     def free_slots(self) -> list: ...
     def book(self, chat_id: str, slot_id: int) -> dict: ...
+    def my_booking(self, chat_id: str) -> Optional[dict]: ...
+    def cancel_my_booking(self, chat_id: str) -> Optional[dict]: ...
     def today(self): ...
 
 
@@ -33,15 +41,24 @@ class NoArgs(BaseModel):
     pass
 
 
+class SlotQuery(BaseModel):
+    date: Optional[str] = Field(None, max_length=60,
+                                description="Only this day, e.g. 2026-11-24, 'tomorrow', 'Friday'. Omit for the next days.")
+    part_of_day: Optional[PartOfDay] = Field(None, description="Only this part of the day.")
+
+
 class BookingArgs(BaseModel):
     slot_id: Optional[int] = Field(None, ge=1, le=2**62, description="The slot_id from get_booking_slots.")
     date: Optional[str] = Field(None, max_length=60,
                                 description="The day, e.g. 2026-11-24, 'tomorrow', 'next Tuesday', 'the 10th'.")
     time: Optional[str] = Field(None, max_length=30, description="The time, e.g. 14:00 or '2pm'.")
+    part_of_day: Optional[PartOfDay] = Field(None, description="When the student gave a range instead of a time.")
+    earliest: bool = Field(False, description="Book the earliest free slot that matches, when the student said "
+                                               "any time is fine.")
 
     @model_validator(mode="after")
     def _something_to_book(self):
-        if self.slot_id is None and not (self.date or self.time):
+        if self.slot_id is None and not (self.date or self.time or self.part_of_day):
             raise ValueError("give slot_id, or a date and a time")
         return self
 
@@ -52,7 +69,7 @@ def slot_view(slot):
 
 
 def build_tools(chat_id, actions: Actions):
-    """The three tools for one chat. Each returns a JSON string the model reads."""
+    """The five tools for one chat. Each returns a JSON string the model reads."""
 
     def human_escalation(reason: str) -> str:
         chat = actions.escalate(chat_id, reason.strip())
@@ -64,26 +81,45 @@ def build_tools(chat_id, actions: Actions):
                                    "advisors will see the chat; offer the student an advisor call with "
                                    "get_booking_slots."})
 
-    def get_booking_slots() -> str:
-        slots = actions.free_slots()
-        return json.dumps({"ok": True, "slots": [slot_view(s) for s in slots[:MAX_LISTED_SLOTS]],
-                           "more": max(0, len(slots) - MAX_LISTED_SLOTS)})
+    def get_booking_slots(date: Optional[str] = None, part_of_day: Optional[str] = None) -> str:
+        free = actions.free_slots()
+        day = parse_date(date, actions.today()) if date else None
+        if date and day is None:
+            return json.dumps({"ok": False, "code": "bad_date", "error": f"Could not read the date {date!r}."})
+        chosen = [s for s in free if (day is None or s["date"] == day) and _in_part(s, part_of_day)]
+        result = {"ok": True, "slots": [slot_view(s) for s in chosen[:MAX_LISTED_SLOTS]],
+                  "more": max(0, len(chosen) - MAX_LISTED_SLOTS)}
+        if day or part_of_day:
+            result["requested"] = {"date": day.isoformat() if day else None, "part_of_day": part_of_day}
+            if not chosen:
+                result["alternatives"] = [slot_view(s) for s in _nearby(free, day, None)]
+        return json.dumps(result)
 
-    def book_time_slot(slot_id: Optional[int] = None, date: Optional[str] = None,
-                       time: Optional[str] = None) -> str:
+    def book_time_slot(slot_id: Optional[int] = None, date: Optional[str] = None, time: Optional[str] = None,
+                       part_of_day: Optional[str] = None, earliest: bool = False) -> str:
         free = actions.free_slots()
         if slot_id is not None:
             chosen = [s for s in free if s["id"] == slot_id]
         else:
-            chosen = resolve_slots(free, date or "", time or "", actions.today())
+            chosen = resolve_slots(free, date or "", time or "", actions.today(), part_of_day)
+            chosen = chosen[:1] if earliest else chosen
         if len(chosen) != 1:
-            return json.dumps(_not_booked(chosen, free, date, time))
+            return json.dumps(_not_booked(chosen, free, date, time, part_of_day, actions.today()))
         try:
             booked = actions.book(chat_id, chosen[0]["id"])
         except SlotTaken:
-            return json.dumps({"ok": False, "error": "That slot has just been taken by someone else.",
-                               "alternatives": [slot_view(s) for s in actions.free_slots()[:6]]})
+            return json.dumps({"ok": False, "code": "taken", "error": "That slot has just been taken by someone else.",
+                               "alternatives": [slot_view(s) for s in
+                                                _nearby(actions.free_slots(), chosen[0]["date"], chosen[0]["time"])]})
         return json.dumps({"ok": True, "booking": slot_view(booked)})
+
+    def get_my_booking() -> str:
+        booking = actions.my_booking(chat_id)
+        return json.dumps({"ok": True, "booking": slot_view(booking) if booking else None})
+
+    def cancel_my_booking() -> str:
+        cancelled = actions.cancel_my_booking(chat_id)
+        return json.dumps({"ok": True, "cancelled": slot_view(cancelled) if cancelled else None})
 
     return [
         StructuredTool.from_function(
@@ -91,29 +127,61 @@ def build_tools(chat_id, actions: Actions):
             description="Hand this chat to a human admissions advisor. Use when the student asks for "
                         "a person, or when the knowledge base does not answer the question."),
         StructuredTool.from_function(
-            get_booking_slots, name="get_booking_slots", args_schema=NoArgs,
-            description="List the free advisor-call slots (slot_id, date, time)."),
+            get_booking_slots, name="get_booking_slots", args_schema=SlotQuery,
+            description="List the free advisor-call slots (slot_id, date, time), optionally of one day "
+                        "or part of the day."),
         StructuredTool.from_function(
             book_time_slot, name="book_time_slot", args_schema=BookingArgs,
             description="Book an advisor call for this student: pass slot_id, or the date and time they "
                         "asked for. Booking again moves the student's existing booking."),
+        StructuredTool.from_function(
+            get_my_booking, name="get_my_booking", args_schema=NoArgs,
+            description="The student's booked advisor call (date and time), or null if they have none."),
+        StructuredTool.from_function(
+            cancel_my_booking, name="cancel_my_booking", args_schema=NoArgs,
+            description="Cancel the student's booked advisor call. Only when the student asks to cancel it."),
     ]
 
 
-def resolve_slots(free, date_text, time_text, today):
-    """The free slots matching a date and/or time written in any common form."""
+def _in_part(slot, part_of_day):
+    if not part_of_day:
+        return True
+    start, end = PARTS[part_of_day]
+    return start <= slot["time"] < end
+
+
+def resolve_slots(free, date_text, time_text, today, part_of_day=None):
+    """The free slots matching a date, a time and/or a part of the day written in any common form."""
     text = f"{date_text} {time_text}"
     day = parse_date(date_text, today) or parse_date(text, today)
     hour = parse_time(time_text) or parse_time(text)
-    if day is None and hour is None:
+    part = part_of_day or (None if hour else parse_part_of_day(text))
+    if day is None and hour is None and part is None:
         return []
-    return [s for s in free if (day is None or s["date"] == day) and (hour is None or s["time"] == hour)]
+    return sorted((s for s in free if (day is None or s["date"] == day) and (hour is None or s["time"] == hour)
+                   and _in_part(s, part)), key=lambda s: (s["date"], s["time"]))
 
 
-def _not_booked(matches, free, date, time):
+def _nearby(free, day, hour, limit=6):
+    """Free slots to offer instead: the requested day's first (nearest the time asked for), then the soonest."""
+    def distance(slot):
+        if hour is None:
+            return 0
+        return abs((datetime.combine(slot["date"], slot["time"]) -
+                    datetime.combine(slot["date"], hour)).total_seconds())
+    same_day = sorted((s for s in free if s["date"] == day), key=lambda s: (distance(s), s["time"]))[:limit]
+    same_day.sort(key=lambda s: s["time"])
+    return same_day + [s for s in free if s["date"] != day][:limit - len(same_day)]
+
+
+def _not_booked(matches, free, date, time, part_of_day, today):
     if len(matches) > 1:
-        return {"ok": False, "error": "Several free slots match; ask the student which one.",
-                "candidates": [slot_view(s) for s in matches[:8]]}
-    wanted = " ".join(x for x in (date, time) if x) or "that slot"
-    return {"ok": False, "error": f"No free slot matches {wanted}.",
-            "alternatives": [slot_view(s) for s in free[:6]]}
+        return {"ok": False, "code": "ambiguous", "error": "Several free slots match; ask the student which one.",
+                "candidates": [slot_view(s) for s in matches[:MAX_OPTIONS]]}
+    wanted = " ".join(x for x in (date, time, part_of_day) if x) or "that slot"
+    text = f"{date or ''} {time or ''}"
+    day, hour = parse_date(text, today), parse_time(text)
+    return {"ok": False, "code": "no_match", "error": f"No free slot matches {wanted}.",
+            "requested": {"date": day.isoformat() if day else None,
+                          "time": hour.strftime("%H:%M") if hour else None, "part_of_day": part_of_day},
+            "alternatives": [slot_view(s) for s in _nearby(free, day, hour)]}

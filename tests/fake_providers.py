@@ -89,6 +89,13 @@ def last_user_text(req: dict) -> str:
     return next((t for t in reversed(turns) if t), "")
 
 
+def system_text(req: dict) -> str:
+    """The system prompt the client sent: OpenAI system messages, or Gemini's systemInstruction."""
+    if "messages" in req:
+        return "\n".join(_parts_text(m.get("content")) for m in req["messages"] if m.get("role") == "system")
+    return _parts_text((req.get("systemInstruction") or {}).get("parts"))
+
+
 def tool_names(req: dict) -> list[str]:
     """Names of the tools the client declared in this request."""
     if "messages" in req:

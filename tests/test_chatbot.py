@@ -7,7 +7,9 @@ import pytest
 from assistant.tools import SlotTaken
 from chatbot import Chatbot
 from conftest import make_config
-from fake_providers import FakeGeminiServer, FakeOpenAIServer, error, garbage, sleep, text, tool_call, tool_results
+from assistant.prompt import cited_sections
+from fake_providers import (FakeGeminiServer, FakeOpenAIServer, error, garbage, sleep, system_text, text, tool_call,
+                            tool_results)
 
 TOMORROW = date.today() + timedelta(days=1)
 
@@ -33,6 +35,15 @@ class RecordingActions:
         self.bookings.append((chat_id, slot_id))
         return next(s for s in self.slots if s["id"] == slot_id)
 
+    def my_booking(self, chat_id):
+        held = [slot_id for chat, slot_id in self.bookings if chat == chat_id]
+        return next(s for s in self.slots if s["id"] == held[-1]) if held else None
+
+    def cancel_my_booking(self, chat_id):
+        booking = self.my_booking(chat_id)
+        self.bookings = [b for b in self.bookings if b[0] != chat_id]
+        return booking
+
     def today(self):
         return date.today()
 
@@ -48,8 +59,9 @@ def provider(request):
     server.stop()
 
 
-def ask(bot, name, question, actions=None):
-    return bot.reply("chat-1", [{"role": "human", "message": question}], name, actions or RecordingActions())
+def ask(bot, name, question, actions=None, history=()):
+    rows = [*history, {"role": "human", "message": question}]
+    return bot.reply("chat-1", rows, name, actions or RecordingActions())
 
 
 def test_plain_answer_records_the_model(provider):
@@ -60,7 +72,9 @@ def test_plain_answer_records_the_model(provider):
     assert reply.model == {"openai": "openai:gpt-4o", "gemini": "gemini:gemini-2.5-pro"}[name]
     # The knowledge base travels in the system prompt.
     assert "Graduate tuition is $18,500 per year for international students" in json.dumps(server.requests[0])
-    assert {"human_escalation", "get_booking_slots", "book_time_slot"} <= set(_declared(server))
+    assert {"human_escalation", "get_booking_slots", "book_time_slot", "get_my_booking",
+            "cancel_my_booking"} <= set(_declared(server))
+    assert reply.sources == []  # the answer cites no section
 
 
 def _declared(server):
@@ -160,7 +174,7 @@ def test_provider_faults_fall_back_to_the_offline_assistant(provider, fault):
     name, server, bot = provider
     server.queue(fault)
     reply = ask(bot, name, "What is the tuition for graduate students?")
-    assert reply.model == "local" and "$18,500" in reply.text
+    assert reply.model == "local" and "$18,500" in reply.text and reply.sources == ["Tuition and fees"]
     assert [(c.model.split(":")[0], c.ok) for c in reply.calls] == [(name, False), ("local", True)]
     assert reply.calls[0].error
 
@@ -181,3 +195,127 @@ def test_without_keys_the_offline_assistant_is_the_default():
     bot = Chatbot(make_config("sqlite://"))
     assert bot.default_model == "local"
     assert [p.configured for p in bot.providers.values()] == [False, False, True]
+
+
+def test_the_model_reads_the_students_booking(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    actions.bookings.append(("chat-1", 2))
+    server.queue(tool_call("get_my_booking", {}), text("Your call is tomorrow at 10:00."))
+    reply = ask(bot, name, "When is my call?", actions)
+    assert reply.text == "Your call is tomorrow at 10:00."
+    booking = json.loads(_result(tool_results(server.requests[1])[0]))["booking"]
+    assert (booking["slot_id"], booking["time"]) == (2, "10:00")
+
+
+def test_the_model_cancels_the_students_booking(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    actions.bookings.append(("chat-1", 3))
+    server.queue(tool_call("cancel_my_booking", {}), text("Cancelled."))
+    ask(bot, name, "Please cancel my call", actions)
+    assert actions.bookings == []
+    assert json.loads(_result(tool_results(server.requests[1])[0]))["cancelled"]["slot_id"] == 3
+
+
+def test_a_large_knowledge_base_sends_the_matching_sections_and_the_answer_names_its_source(provider):
+    name, server, bot = provider
+    bot.prompt_max_bytes = 2500
+    server.queue(text("Graduate tuition is $18,500 per year.\nSource: Tuition and fees"))
+    reply = ask(bot, name, "What is the tuition for graduate students?")
+    prompt = system_text(server.requests[0])
+    assert "## Tuition and fees" in prompt and "Graduate tuition is $18,500 per year" in prompt
+    assert len(bot.knowledge.text_for("en").encode()) > 5000 > len(prompt.encode())
+    assert "only the passages that best match" in prompt and 'end it with one line "Source: "' in prompt
+    assert (reply.text, reply.sources) == ("Graduate tuition is $18,500 per year.", ["Tuition and fees"])
+
+
+def test_the_prompt_tells_the_model_the_students_language(provider):
+    name, server, bot = provider
+    server.queue(text("La matrícula de grado cuesta 12.000 dólares al año."))
+    ask(bot, name, "¿Cuánto cuesta la matrícula de grado?")
+    assert "The student writes in Spanish: reply in Spanish" in system_text(server.requests[0])
+    assert bot.reply("chat-1", [{"role": "human", "message": "¿Hay becas?"}], "local", RecordingActions()).lang == "es"
+
+
+def test_booking_notices_in_the_history_reach_the_model(provider):
+    name, server, bot = provider
+    server.queue(text("Your call is on Friday at 10:00."))
+    history = [{"role": "human", "message": "book friday 10am"}, {"role": "ai", "message": "Done!"},
+               {"role": "system", "message": "Advisor call booked for Friday 27 November at 10:00."}]
+    ask(bot, name, "when is it again?", history=history)
+    sent = json.dumps(server.requests[0], ensure_ascii=False)
+    assert "Notice shown in the chat: Advisor call booked for Friday 27 November at 10:00." in sent
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("Fees are $75.\nSource: Application process and deadlines", ("Fees are $75.", ["Application process and deadlines"])),
+    ("Fees are $75. (Sources: Tuition and fees · Scholarships and financial aid)",
+     ("Fees are $75.", ["Tuition and fees", "Scholarships and financial aid"])),
+    ("Fees are $75.\nSource: the brochure", ("Fees are $75.\nSource: the brochure", [])),
+    ("Fees are $75.", ("Fees are $75.", [])),
+])
+def test_only_sections_the_prompt_carried_count_as_sources(answer, expected):
+    knowledge = "## Tuition and fees\n...\n## Scholarships and financial aid\n...\n## Application process and deadlines\n..."
+    assert cited_sections(answer, knowledge) == expected
+
+
+class Collect:
+    """A stream sink: the deltas a page would show."""
+
+    def __init__(self):
+        self.text = ""
+
+    def delta(self, text):
+        self.text += text
+
+    def reset(self):
+        self.text = ""
+
+
+def test_streamed_tool_calls_and_a_cited_answer(provider):
+    name, server, bot = provider
+    actions = RecordingActions()
+    actions.bookings.append(("chat-1", 4))
+    server.queue(tool_call("get_my_booking", {}), text("Your call is booked.\nSource: Tuition and fees"))
+    sink = Collect()
+    reply = bot.reply("chat-1", [{"role": "human", "message": "when is my call?"}], name, actions, sink)
+    assert json.loads(_result(tool_results(server.requests[1])[0]))["booking"]["slot_id"] == 4
+    assert sink.text == "Your call is booked.\nSource: Tuition and fees"
+    assert (reply.text, reply.sources) == ("Your call is booked.", ["Tuition and fees"])
+
+
+def test_the_offline_assistant_streams_its_sources_into_the_reply():
+    bot = Chatbot(make_config("sqlite://"))
+    sink = Collect()
+    reply = bot.reply("chat-1", [{"role": "human", "message": "What is the tuition for graduate students?"}], "local",
+                      RecordingActions(), sink)
+    assert "$18,500" in reply.text and sink.text == reply.text and reply.sources == ["Tuition and fees"]
+
+
+@pytest.mark.parametrize("first, pick, slot_id", [
+    ("I'd like to book a call", "the second one", 2), ("quiero reservar una llamada", "la primera", 1),
+    # A weekday, not "tomorrow": the chatbot's today is the university's (America/Havana), not this machine's.
+    ("can I book a call?", f"the later one on {TOMORROW:%A}", 3),
+])
+def test_the_offline_assistant_books_the_slot_picked_from_its_list(first, pick, slot_id):
+    bot, actions = Chatbot(make_config("sqlite://")), RecordingActions()
+    history = [{"role": "human", "message": first}]
+    listed = bot.reply("chat-1", history, "local", actions)
+    history += [{"role": "ai", "message": listed.text}, {"role": "human", "message": pick}]
+    booked = bot.reply("chat-1", history, "local", actions)
+    assert actions.bookings == [("chat-1", slot_id)]
+    assert booked.text.startswith(("Done!", "¡Listo!"))
+
+
+def test_a_language_set_for_the_chat_wins_over_detection(provider):
+    name, server, bot = provider
+    server.queue(text("Hola."))
+    bot.reply("chat-1", [{"role": "human", "message": "MBA fees?"}], name, RecordingActions(), lang="es")
+    assert "The student writes in Spanish" in system_text(server.requests[0])
+    offline = Chatbot(make_config("sqlite://"))
+    reply = offline.reply("chat-1", [{"role": "human", "message": "hi"}], "local", RecordingActions(), lang="es")
+    assert reply.text.startswith("¡Hola!")
+    streamed = offline.reply("chat-1", [{"role": "human", "message": "hi"}], "local", RecordingActions(), Collect(),
+                             lang="es")
+    assert streamed.text.startswith("¡Hola!")

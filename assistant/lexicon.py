@@ -1,0 +1,237 @@
+"""The admissions lexicon: what students call the things admissions texts describe, in English
+and Spanish. Written for universities in general (costs, housing, grades, tests, deadlines,
+programmes, people), never for one knowledge base; a Spanish word here doubles as the glossary
+that lets a Spanish question find an English passage.
+"""
+import re
+
+from .text import fold, stem
+
+# name: (slot, English words, Spanish words). The slot says what a follow-up replaces:
+# "and for the PhD?" swaps the level, "what about the deadline?" swaps the attribute.
+CONCEPTS = {
+    "cost": ("attr", "cost costs price prices pricey expensive cheap cheaper costly afford affordable pay paying "
+             "paid payment charge charges fee fees money spend dollars euros usd ~tuition",
+             "costo costos coste cuesta cuestan precio precios caro cara barato barata pagar pago pagos cobran "
+             "tarifa tarifas cuota cuotas dinero dolares euros ~matricula"),
+    # Tuition is one kind of cost: asking for it should not pull every price of the file.
+    "tuition": ("attr", "tuition tuitions", "matricula matriculas colegiatura arancel aranceles"),
+    "process": ("attr", "process steps procedure how-to", "proceso pasos procedimiento tramite"),
+    "intake": ("intake", "intake intakes semester semesters term terms session entry",
+               "ingreso convocatoria semestre semestres periodo"),
+    "deadline": ("attr", "deadline deadlines due close closes closing last cutoff cut-off latest date dates",
+                 "plazo plazos limite fecha fechas cierre cierra vence vencimiento ultimo ultima hasta cuando"),
+    "duration": ("attr", "long length duration years year semesters take takes last lasts months weeks minute "
+                 "minutes hour hours",
+                 "dura duran duracion tiempo anos ano semestres meses semanas tarda"),
+    "language": ("attr", "language languages taught teach instruction medium english spanish",
+                 "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),
+    "requirement": ("attr", "requirement requirements require required requires need needed eligibility "
+                    "eligible criteria prerequisite prerequisites qualify qualifications minimum entry",
+                    "requisito requisitos requiere requieren necesito exigen exige minimo criterios"),
+    "grade": ("attr", "gpa grade grades marks average score scores cgpa transcript transcripts",
+              "promedio nota notas calificacion calificaciones expediente puntaje puntuacion"),
+    "test": ("attr", "test tests exam exams ielts toefl duolingo sat gre gmat dele siele certificate score",
+             "examen examenes prueba pruebas certificado"),
+    "phone": ("attr", "phone telephone call number ring mobile cell whatsapp",
+              "telefono llamar numero celular movil"),
+    "email": ("attr", "email e-mail mail write address inbox", "correo email escribir electronico"),
+    "contact": ("attr", "contact contacts reach ~email ~phone ~telephone ~address",
+                "contacto contactar comunicarme comunicarse ~correo ~telefono ~direccion"),
+    "address": ("attr", "address located location where office building find visit situated",
+                "direccion ubicacion ubicado ubicada donde oficina edificio queda encuentra"),
+    "hours": ("attr", "hours open opening times closed weekend weekends schedule",
+              "horario horarios abierto abre cierra atencion"),
+    "founded": ("attr", "founded established founding", "fundada fundado fundacion creada"),
+    "size": ("attr", "size enrolment enrollment enrolls population big large ~students ~people",
+             "tamano cantidad matriculados numero ~estudiantes ~alumnos"),
+    "pay": ("attr", "salary stipend wage wages earn paid", "sueldo salario estipendio ganan gana pagan"),
+    "decision": ("attr", "decision decisions result results outcome response offer letter admitted accepted",
+                 "decision decisiones resultado resultados respuesta admitido aceptado"),
+    "undergraduate": ("level", "undergraduate undergrad undergraduates bachelor bachelors ba bsc degree first-degree",
+                      "pregrado licenciatura licenciaturas grado carrera carreras"),
+    "master": ("level", "master masters msc ma meng mba graduate postgraduate postgrad grad",
+               "maestria maestrias master posgrado postgrado magister"),
+    "phd": ("level", "phd phds doctorate doctoral dphil", "doctorado doctorados doctoral"),
+    "international": ("audience", "international foreign foreigner foreigners overseas abroad non-resident",
+                      "internacional internacionales extranjero extranjeros extranjera"),
+    "domestic": ("audience", "domestic local locals national nationals citizen citizens home",
+                 "nacional nacionales local locales residente residentes ciudadano ciudadanos"),
+    "fall": ("intake", "fall autumn september", "otono septiembre"),
+    "spring": ("intake", "spring february january", "primavera febrero enero"),
+    "early": ("round", "early earliest", "temprana temprano anticipada"),
+    "regular": ("round", "regular normal standard ordinary", "regular ordinaria ordinario"),
+    "single": ("room", "single private own", "individual privada sencilla"),
+    "double": ("room", "double shared twin roommate", "doble compartida"),
+    "program": ("subject", "program programs programme programmes course courses major majors degree degrees "
+                "study studies subject subjects field fields discipline",
+                "programa programas carrera carreras curso cursos estudiar estudios ofrecen ofrece titulo "
+                "titulos especialidad"),
+    "application": ("subject", "application applications apply applying applicant applicants portal form", "solicitud solicitudes aplicar solicitar postular "
+                    "postulacion inscripcion inscribirse inscribir formulario portal"),
+    "housing": ("subject", "housing accommodation accommodations dorm dorms dormitory dormitories residence "
+                "residences hall halls room rooms live living stay lodging rent apartment flat",
+                "alojamiento vivienda residencia residencias habitacion habitaciones cuarto dormitorio vivir "
+                "alquiler apartamento piso hospedaje"),
+    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial afford poor money need-based "
+                    "waiver discount assistantship",
+                    "beca becas ayuda ayudas financiera financiamiento subvencion descuento"),
+    "visa": ("subject", "visa visas permit immigration embassy consulate", "visa visado visados permiso "
+             "embajada consulado migracion"),
+    "insurance": ("subject", "insurance medical health coverage", "seguro medico salud cobertura"),
+    "meal": ("subject", "meal meals food dining cafeteria canteen eat", "comida comidas comedor cafeteria "
+             "alimentacion comer"),
+    "sport": ("subject", "sport sports gym fitness pool swimming stadium athletics", "deporte deportes gimnasio "
+              "piscina estadio"),
+    "library": ("subject", "library libraries books", "biblioteca bibliotecas libros"),
+    "transfer": ("subject", "transfer credits credit", "transferir transferencia creditos convalidar"),
+    "deposit": ("subject", "deposit confirm place seat", "deposito confirmar plaza"),
+    "advisor": ("subject", "advisor adviser counselor counsellor staff", "asesor asesora consejero"),
+    "work": ("subject", "work working job jobs employment employed part-time", "trabajo trabajar empleo"),
+    "internship": ("subject", "internship internships co-op coop placement placements practicum work-term",
+                   "practicas pasantia pasantias"),
+    "parking": ("subject", "parking park car cars", "estacionamiento aparcamiento parqueo coche carro"),
+}
+
+# Words the glossary translates one to one (Spanish -> English), beyond the concepts above.
+GLOSSARY = {
+    "medicina": "medicine", "ingenieria": "engineering", "informatica": "computer", "computacion": "computer",
+    "ciencias": "science", "ciencia": "science", "datos": "data", "negocios": "business",
+    "administracion": "administration", "empresas": "business", "economia": "economics",
+    "enfermeria": "nursing", "farmacia": "pharmacy", "arquitectura": "architecture", "historia": "history",
+    "musica": "music", "biologia": "biology", "marina": "marine", "quimica": "chemistry", "fisica": "physics",
+    "matematicas": "mathematics", "matematica": "mathematics", "turismo": "tourism", "derecho": "law",
+    "psicologia": "psychology", "salud": "health", "publica": "public", "civil": "civil",
+    "electrica": "electrical", "mecanica": "mechanical", "software": "software", "literatura": "literature",
+    "comercio": "trade", "finanzas": "finance", "contabilidad": "accounting", "odontologia": "dentistry",
+    "veterinaria": "veterinary", "periodismo": "journalism", "arte": "art", "artes": "arts",
+    "campus": "campus", "clases": "classes", "clase": "classes", "empiezan": "start", "empieza": "start",
+    "comienzan": "start", "inicio": "start", "llegar": "arrive", "llegada": "arrival", "aeropuerto": "airport",
+    "orientacion": "orientation", "clubes": "clubs", "club": "clubs", "vida": "life", "estudiantil": "student",
+    "semestre": "semester", "semestres": "semesters", "creditos": "credits", "tesis": "thesis",
+    "carta": "letter", "cartas": "letters", "recomendacion": "recommendation", "pasaporte": "passport",
+    "ensayo": "statement", "entrevista": "interview", "experiencia": "experience", "laboral": "work",
+    "trabajo": "work", "diploma": "diploma", "bachillerato": "high", "secundaria": "secondary",
+    "decision": "decision", "decisiones": "decisions", "resultado": "results", "resultados": "results",
+    "aplazar": "defer", "diferir": "defer", "aplazamiento": "deferral", "estado": "status",
+    "reembolsable": "refundable", "reembolso": "refundable", "mensual": "monthly", "mes": "month",
+    "semanal": "week", "estipendio": "stipend", "llamada": "call", "llamadas": "call", "asesoria": "advisor",
+    "recoger": "pickup", "transporte": "pickup", "invierno": "winter", "verano": "summer", "fundo": "founded",
+    "diseno": "design", "moda": "fashion", "grafico": "graphic", "interiores": "interior", "juegos": "game",
+    "videojuegos": "game", "ambiental": "environmental", "ambiente": "environment", "agua": "water",
+    "hidricos": "water", "recursos": "resources", "ciberseguridad": "cybersecurity", "gestion": "management",
+    "proyectos": "project", "suministro": "supply", "cadena": "chain", "hoteleria": "hospitality",
+    "hospitalidad": "hospitality", "educacion": "education", "infantil": "childhood", "tecnologia": "technology",
+    "analitica": "analytics", "estadistica": "statistics", "energia": "energy", "renovable": "renewable",
+    "renovables": "renewable", "construccion": "construction", "clima": "climate", "aplicada": "applied",
+    "aplicadas": "applied", "aplicado": "applied", "filosofia": "philosophy", "sociologia": "sociology",
+    "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
+    "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
+    "admisiones": "admissions", "admision": "admission", "ano": "year", "anos": "years", "semana": "week",
+    "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
+    "ayudantia": "assistantship", "ayudantias": "assistantships",
+    "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
+}
+
+_ABBREVIATIONS = {
+    "yr": "year", "yrs": "years", "wat": "what", "wen": "when", "u": "you", "ur": "your", "uni": "university",
+    "univ": "university", "intl": "international", "int'l": "international", "req": "requirement",
+    "reqs": "requirements", "app": "application", "apps": "applications", "sem": "semester",
+    "sems": "semesters", "dept": "department", "prog": "program", "progs": "programs", "approx": "about",
+    "tmrw": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "info": "information",
+    "accom": "accommodation", "accomm": "accommodation", "schol": "scholarship", "fin": "financial",
+    "sched": "schedule", "bc": "because", "cs": "computer science", "compsci": "computer science",
+    "comp": "computer", "ds": "data science", "eng": "engineering", "econ": "economics", "bio": "biology",
+    "chem": "chemistry", "phys": "physics", "math": "mathematics", "maths": "mathematics", "med": "medicine",
+    "admin": "administration", "biz": "business", "mins": "minutes", "hrs": "hours", "tel": "phone",
+    "no.": "number", "num": "number", "addr": "address", "docs": "documents", "doc": "document",
+    "r": "are", "ppl": "people", "thru": "through", "avg": "average", "min": "minimum", "max": "maximum",
+    "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
+    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+}
+# Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
+_PHRASES = [
+    (re.compile(r"\bhow much\b(?! (time|longer))|\bcuanto (cuesta|cuestan|vale|valen|sale|salen|cobran|es|son|"
+                r"hay que pagar)\b"),
+     "cost"),
+    (re.compile(r"\bhow long\b|\bcuanto (tiempo|dura|duran|tarda)\b"), "duration"),
+    (re.compile(r"\bwhen (did|was)\b.*\b(open|start|found|establish|creat|built)|\bhow old\b|"
+                r"\bcuando (se )?(fundo|abrio|creo|empezo)\b"), "founded"),
+    (re.compile(r"\be-?mail address\b|\bcorreo electronico\b|\bdireccion de correo\b"), "email"),
+    (re.compile(r"\bhear back\b|\bhear from (you|u)\b|\bget (an? )?(answer|response|decision|reply)\b|"
+                r"\b(cuando|cuanto tarda[n]?) .*\b(respuesta|resultado|decision)\b"), "decision"),
+    (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
+    (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
+    (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"
+                r"\bultimo dia\b|\bhasta cuando\b|\bcuando (hay que|debo|tengo que|se debe)\b"), "deadline"),
+    (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need( to (apply|get in|enrol|enroll))?\b|"
+                r"\b(do|does) (i|you|one) need\b|\bwhat does it take\b|\bget (in|into)\b|"
+                r"\bbe admitted\b|\bque (necesito|se necesita|hace falta|piden)\b|\bpara entrar\b"), "requirement"),
+    (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
+                r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
+    (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|queda|se encuentra)\b"), "address"),
+    (re.compile(r"\bin english\b|\ben ingles\b|\bin spanish\b|\ben espanol\b"), "language"),
+]
+
+_WORD_CONCEPTS = {}
+for _name, (_slot, _en, _es) in CONCEPTS.items():
+    for _word in (_en + " " + _es).split():
+        if not _word.startswith("~"):  # "~tuition": cost reaches tuition, tuition does not reach cost
+            _WORD_CONCEPTS.setdefault(fold(_word), []).append(_name)
+
+
+def expand_abbreviations(text):
+    """The question with students' short forms written out ("tuition per yr" -> "tuition per year")."""
+    text = re.sub(r"\$\$+", " money ", text)
+    return re.sub(r"[\w'.]+", lambda m: _ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)
+
+
+def concepts_of(word):
+    """Names of the concepts a folded word belongs to ("internationals" as "international")."""
+    found = _WORD_CONCEPTS.get(word)
+    if found is None and word.endswith("s") and len(word) > 4:
+        found = _WORD_CONCEPTS.get(word[:-1]) or (_WORD_CONCEPTS.get(word[:-2]) if word.endswith("es") else None)
+    return found or []
+
+
+def phrase_concepts(folded_text):
+    """Concepts asked for by phrases rather than words."""
+    return [name for name, _span in phrase_spans(folded_text)]
+
+
+def phrase_spans(folded_text):
+    """(concept, (start, end)) for each phrase that asks for a concept; its words say nothing else."""
+    found = []
+    for pattern, name in _PHRASES:
+        match = pattern.search(folded_text)
+        if match:
+            found.append((name, match.span()))
+    return found
+
+
+def slot_of(word):
+    """What a word names in a question: attr, level, audience, intake, round, room, subject."""
+    names = concepts_of(word)
+    return CONCEPTS[names[0]][0] if names else "subject"
+
+
+def concept_stems(name, lang):
+    """Stems of every word of a concept in both languages (the index holds one of them), each with
+    its weight when the concept itself is asked: a narrower "~" word counts less."""
+    _slot, en, es = CONCEPTS[name]
+    weights = {}
+    for word in (en + " " + es).split():
+        s = stem(fold(word.lstrip("~")), lang)
+        weights[s] = max(weights.get(s, 0), 0.6 if word.startswith("~") else 1.0)
+    return weights
+
+
+def translate(word):
+    """An English word for a Spanish one, when the glossary has it."""
+    return GLOSSARY.get(word)
+
+
+# Pairs a comparison contrasts when only one side is named ("how much more do international
+# students pay?" compares with domestic students).
+CONTRASTS = [("international", "domestic"), ("undergraduate", "master"), ("master", "phd"),
+             ("fall", "spring"), ("early", "regular"), ("single", "double")]

@@ -1,0 +1,101 @@
+"""Offline assistant retrieval: CPU per Knowledge.lookup over the golden-set questions, and the
+memory it adds, beside a bare floor measured in the same run (one plain BM25 get_scores call
+on the question's stems, over the same passages).
+
+    python bench/offline_assistant.py             # every eval/golden/*.jsonl, 3 rounds
+    python bench/offline_assistant.py --rounds 1
+"""
+import argparse
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb():
+    """Resident set size of this process now, in MB (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 1e6
+
+
+def conversations(paths):
+    """(kb path, lang, question, earlier questions) for every student turn."""
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            conv = json.loads(line)
+            said = []
+            for turn in conv["turns"]:
+                yield ROOT / conv["kb"], conv.get("lang", "en"), turn["student"], list(said)
+                said.append(turn["student"])
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="times each question is asked")
+    parser.add_argument("--set", action="append", dest="sets", help="golden JSONL (default: eval/golden/*)")
+    args = parser.parse_args()
+    paths = args.sets or sorted(str(p) for p in (ROOT / "eval/golden").glob("*.jsonl"))
+    turns = list(conversations(paths))
+    kb_paths = sorted({kb for kb, *_ in turns})
+
+    # The floor: what the old assistant had resident (numpy, bm25s, PyStemmer, one BM25 per file).
+    import bm25s
+
+    from assistant.text import stems
+    start = rss_mb()
+    floors = {}
+    for kb in kb_paths:
+        from assistant.knowledge import split
+        passages = split(kb.read_text(encoding="utf-8"))
+        retriever = bm25s.BM25()
+        retriever.index([stems(p.heading + " " + p.text) or ["empty"] for p in passages], show_progress=False)
+        floors[kb] = retriever
+    gc.collect()
+    floor_rss = rss_mb()
+
+    from assistant.knowledge import Knowledge
+    knowledge = {kb: Knowledge.from_path(kb) for kb in kb_paths}
+    gc.collect()
+    full_rss = rss_mb()
+
+    floor_cpu, lookup_cpu, kinds = [], [], {}
+    for _ in range(args.rounds):
+        for kb, lang, question, previous in turns:
+            tokens = stems(question, lang) or ["empty"]
+            t0 = time.process_time()
+            floors[kb].get_scores(tokens)
+            floor_cpu.append(time.process_time() - t0)
+            t0 = time.process_time()
+            found = knowledge[kb].lookup(question, previous, lang)
+            lookup_cpu.append(time.process_time() - t0)
+            kinds[found.kind] = kinds.get(found.kind, 0) + 1
+
+    ms = 1000
+    print(f"{len(turns)} questions x {args.rounds} rounds, {len(kb_paths)} knowledge bases")
+    print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    rows = [("floor: BM25 get_scores", floor_cpu), ("Knowledge.lookup", lookup_cpu)]
+    for name, values in rows:
+        print(f"{name:28}{percentile(values, 50) * ms:>10.3f}{percentile(values, 95) * ms:>10.3f}"
+              f"{max(values) * ms:>10.3f}")
+    for p in (50, 95):
+        floor = percentile(floor_cpu, p) or 1e-9
+        print(f"ratio lookup/floor p{p}: {percentile(lookup_cpu, p) / floor:.1f}x")
+    print(f"RSS: floor (imports + plain BM25 indexes) +{floor_rss - start:.1f} MB; "
+          f"Knowledge (all languages, lexicon, dense vectors) +{full_rss - floor_rss:.1f} MB more; "
+          f"process {full_rss:.0f} MB")
+    print("kinds:", ", ".join(f"{k} {v // args.rounds}" for k, v in sorted(kinds.items())))
+
+
+if __name__ == "__main__":
+    main()

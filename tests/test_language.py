@@ -1,0 +1,31 @@
+"""The student's language, per message and over the chat."""
+import pytest
+
+from assistant.language import conversation_language, detect
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("¿Cuánto cuesta la matrícula?", "es"), ("how much is tuition for international students?", "en"),
+    ("hola", "es"), ("gracias", "es"), ("hi", "en"), ("thanks!", "en"), ("la primera", "es"),
+    ("the first one", "en"), ("quiero hablar con alguien", "es"), ("is anyone there?", "en"),
+    ("y para el doctorado?", "es"), ("and for the PhD?", "en"), ("esto no sirve", "es"),
+])
+def test_detects_english_and_spanish(text, expected):
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize("short", ["ok", "MBA?", "10:00", "👍"])
+def test_a_message_too_short_to_judge_keeps_the_chats_language(short):
+    assert detect(short, "es") == "es"
+    assert detect(short, "en") == "en"
+    assert conversation_language(["¿Dónde está el campus?", short]) == "es"
+
+
+def test_the_chat_follows_the_student_when_they_switch():
+    assert conversation_language(["¿Dónde está el campus?", "Sorry, can we continue in English please?"]) == "en"
+
+
+@pytest.mark.parametrize("text, expected", [("tengo una pregunta", "es"), ("becas?", "es"), ("i have a question", "en")])
+def test_a_few_common_words_settle_a_short_message_against_the_chat(text, expected):
+    other = "en" if expected == "es" else "es"
+    assert detect(text, other) == expected
