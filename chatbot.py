@@ -6,6 +6,7 @@ finally to the offline assistant, so the student always gets a reply.
 """
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,8 +55,9 @@ class Chatbot:
         self.config = config
         self.knowledge = Knowledge.from_path(config.KNOWLEDGE_BASE_PATH)
         # Above this size the prompt carries the passages that match the question, not the whole file.
-        self.prompt_max_bytes = getattr(config, "KNOWLEDGE_PROMPT_MAX_BYTES", 49152)
-        self.providers = build_providers(config, self.knowledge, self.today)
+        self.prompt_max_bytes = config.KNOWLEDGE_PROMPT_MAX_BYTES
+        self.institution = config.INSTITUTION_NAME or institution_from_title(self.knowledge.text_for("en"))
+        self.providers = build_providers(config, self.knowledge, self.today, self.institution)
         self.approved_text = ""
         # Tool schemas do not depend on the chat the tools are bound to.
         self._tool_schemas = [convert_to_openai_tool(t) for t in build_tools(None, None)]
@@ -93,7 +95,7 @@ class Chatbot:
         chain = fallback_chain(active, self.providers)
         # The offline assistant reads the knowledge base itself, and it never fails over: no prompt to build.
         knowledge, excerpt = self._prompt_knowledge(student, lang) if chain[0].name != "local" else ("", False)
-        messages = [SystemMessage(system_prompt(self.config.INSTITUTION_NAME, knowledge, self.today(),
+        messages = [SystemMessage(system_prompt(self.institution, knowledge, self.today(),
                                                 self.config.TIMEZONE, lang, self.approved_text, excerpt))]
         messages += to_langchain(history)
         model_calls = []
@@ -198,6 +200,16 @@ def _reply(message, provider, model_calls, knowledge, lang):
 def _call_record(provider, started, exc):
     return ModelCall(provider.model, exc is None, int((time.perf_counter() - started) * 1000),
                      None if exc is None else f"{type(exc).__name__}: {str(exc)[:150]}")
+
+
+def institution_from_title(text):
+    """The name in a knowledge base's first heading ("# Lakeshore Polytechnic - Guide" -> "Lakeshore Polytechnic")."""
+    for line in text.splitlines():
+        if line.strip():
+            title = line.strip().lstrip("#").strip()
+            name = re.split(r"\s+[-–—|:]\s+|:\s", title, maxsplit=1)[0].strip()
+            return name if line.lstrip().startswith("#") and 0 < len(name) <= 80 else "the university"
+    return "the university"
 
 
 def to_langchain(history):

@@ -26,7 +26,7 @@ class Provider:
         return self._client
 
 
-def build_providers(config, knowledge, today):
+def build_providers(config, knowledge, today, institution):
     """Every provider the app knows, keyed by name, with whether it is configured and why not."""
 
     def openai():
@@ -42,7 +42,7 @@ def build_providers(config, knowledge, today):
                                temperature=0.2)
 
     def local():
-        return OfflineAssistant(knowledge=knowledge, institution=config.INSTITUTION_NAME, today=today)
+        return OfflineAssistant(knowledge=knowledge, institution=institution, today=today)
 
     return {
         "openai": Provider("openai", f"openai:{config.OPENAI_MODEL}", f"OpenAI {config.OPENAI_MODEL}",

@@ -96,9 +96,8 @@ class LiveRunner:
         finally:
             student.close()
             # Every conversation starts with every slot free, as in --direct, whatever ran before it.
-            held = booking_db.booking_for_chat(student.chat_id) if student.chat_id else None
-            if held:
-                booking_db.release_slot(held["id"])
+            if student.chat_id:
+                booking_db.release_chat_booking(student.chat_id)
 
 
 class Student:

@@ -49,7 +49,9 @@ class Config(BaseSettings):
     AUTO_MIGRATE: Optional[bool] = None  # unset: on except in production
 
     KNOWLEDGE_BASE_PATH: str = str(ROOT / "school_data.txt")
-    INSTITUTION_NAME: str = "Havana University"
+    # Above this size the real models get the best passages for each question, not the whole file.
+    KNOWLEDGE_PROMPT_MAX_BYTES: int = Field(48 * 1024, ge=1024)
+    INSTITUTION_NAME: Optional[str] = None  # unset: the knowledge base's title names it
     OPENAI_API_KEY: Optional[str] = None
     OPENAI_MODEL: str = "gpt-4o"
     OPENAI_BASE_URL: Optional[str] = None

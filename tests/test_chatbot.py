@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from assistant.tools import SlotTaken
-from chatbot import Chatbot
+from chatbot import Chatbot, institution_from_title
 from conftest import make_config
 from assistant.prompt import cited_sections
 from fake_providers import (FakeGeminiServer, FakeOpenAIServer, error, garbage, sleep, system_text, text, tool_call,
@@ -319,3 +319,13 @@ def test_a_language_set_for_the_chat_wins_over_detection(provider):
     streamed = offline.reply("chat-1", [{"role": "human", "message": "hi"}], "local", RecordingActions(), Collect(),
                              lang="es")
     assert streamed.text.startswith("¡Hola!")
+
+
+@pytest.mark.parametrize("title, name", [
+    ("# Havana University - Admissions Knowledge Base", "Havana University"),
+    ("# Lakeshore Polytechnic — Future Students Guide 2026/27", "Lakeshore Polytechnic"),
+    ("# Universidad del Sur: Guía de admisiones", "Universidad del Sur"),
+    ("Admissions facts without a heading", "the university"),
+])
+def test_the_institution_is_named_by_the_knowledge_bases_title_unless_configured(title, name):
+    assert institution_from_title(title + "\n\nSome text.") == name

@@ -2,7 +2,7 @@
 import uuid
 
 import db
-from assistant.knowledge import tokenize
+from assistant.text import stems
 from db import analytics as analytics_db, knowledge as knowledge_db, settings as settings_db, utcnow
 from havana import broadcast, protocol as p
 from havana.actions.checks import clean_text
@@ -66,7 +66,7 @@ def knowledge_gaps():
     """The questions that led to escalation, grouped by similarity, biggest group first."""
     groups = []
     for item in analytics_db.escalated_questions():
-        words = set(tokenize(item["question"]))
+        words = set(stems(item["question"]))
         for group in groups:
             union = words | group["words"]
             if union and len(words & group["words"]) / len(union) >= 0.5:
