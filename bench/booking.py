@@ -15,7 +15,7 @@ import common as c
 
 REQUEST = "Book a call with an advisor tomorrow at 9am"
 WON = "is booked for"
-LOST = ("couldn't book that", "taken", "No free slot")
+LOST = ("couldn't book that", "taken", "No free slot", "is not free")
 
 
 def bookings_in(database_url):

@@ -28,7 +28,7 @@ def test_the_analytics_page_draws_its_figures_after_some_chats(server, advisor, 
     expect(advisor.locator("#stat-reply")).to_contain_text("min")
     expect(advisor.locator("#stat-rating")).to_have_text("5.0 / 5")  # figure and unit
     expect(advisor.locator("#models-table tbody")).to_contain_text("Offline assistant")
-    expect(advisor.locator("#reasons-list")).to_contain_text("talk to an advisor")
+    expect(advisor.locator("#reasons-list")).to_contain_text("Asked for a person")
     expect(advisor.locator("#comments-list")).to_contain_text("Very helpful")
     expect(advisor.locator("#table-per-day tbody tr")).to_have_count(14)
     expect(advisor.locator("#chart-per-day")).to_have_attribute("aria-label", re.compile(r"Total 2\."))

@@ -140,7 +140,7 @@ def test_an_escalated_chat_shows_its_hand_off_brief_with_the_facts(server, advis
         chip = brief.locator(f".brief-chip[data-fact={fact}]")
         expect(chip).to_contain_text(fact.capitalize())
         expect(chip.locator(".brief-chip__value")).to_have_text(value)
-    expect(advisor.locator("#brief-reason")).to_contain_text("talk to an advisor")
+    expect(advisor.locator("#brief-reason")).to_contain_text("Asked for a person")
     expect(advisor.locator("#brief-answered")).not_to_be_empty()
     expect(advisor.locator("#brief-by")).to_have_text("written by rules")
     expect(advisor.locator(f"#chat-list [data-chat-id='{chat_id}'] .status-badge")).to_have_attribute(

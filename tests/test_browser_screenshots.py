@@ -115,7 +115,7 @@ def test_desk_desktop_shows_alerts_a_taken_over_chat_and_the_calls(server, open_
     ai_reply(student, chat_id, send(student, chat_id, "Book a call with an advisor")["message"]["id"])
     ai_reply(student, chat_id, send(student, chat_id, "tomorrow at 11am")["message"]["id"])
     escalated_chat(server, connect)
-    escalated_chat(server, connect, "Do you offer scholarships for international students?")
+    escalated_chat(server, connect, "Do you offer scholarships for international students? I'd like to talk to someone about it.")
     page.locator(f"#chat-list [data-chat-id='{chat_id}'] [data-open-chat]").click()
     page.click("#human-toggle")
     page.fill("#operator-input", "Hi, I'm Alice from the admissions office. Graduate tuition can be paid in two "
