@@ -248,7 +248,7 @@ def _term(word, position, index, lang, embedder):
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
         found = process.extractOne(word, index.surface + _lexicon_words(), scorer=fuzz.ratio, score_cutoff=80)
-        if found:
+        if found and found[0][0] == word[0]:  # a typo rarely changes the first letter ("rector" is no "director")
             fixed = found[0]
             alternatives[stem(fixed, index.lang)] = 0.9
             for name in lexicon.concepts_of(fixed):
@@ -488,8 +488,12 @@ class Knowledge:
         if not _offers(question):
             return None
         levels = [t for t in salient if t.slot == "level"]
-        field = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word) and t.known],
-                       key=lambda t: t.position)
+        names = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word)
+                        and (t.known or lang == index.lang)], key=lambda t: t.position)
+        # The field is the last run of adjacent names ("... in Computer Engineering").
+        field = []
+        for term in names:
+            field = field + [term] if field and term.position == field[-1].position + 1 else [term]
         if not levels or not field:
             return None
         named = False
@@ -499,13 +503,17 @@ class Knowledge:
                     named = True
                     if all(_covered(t, index.sentence_stems[i][j]) for t in levels):
                         return None
-        if not named:
+        if not named and len(field) < 2:
             return None
         phrase = f"{' '.join(t.word for t in levels)} {'en' if lang == 'es' else 'in'} " \
                  f"{' '.join(t.word for t in field)}"
-        passage = next(index.passages[int(i)] for i in base["order"]
-                       if any(_holds_phrase(tokens, field) for tokens in index.sentence_tokens[int(i)]))
-        closest = _name_with(passage, field, index.lang)
+        # The closest: a passage naming the field, else the best one ("computer engineering" ->
+        # the passage listing Computer Science and Civil Engineering).
+        known = [t for t in field if t.known]
+        passage = next((index.passages[int(i)] for i in base["order"]
+                        if any(_holds_phrase(tokens, known) for tokens in index.sentence_tokens[int(i)])),
+                       base["passage"])
+        closest = _name_with(passage, known, index.lang)
         return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                 "sources": [passage.heading] if closest else []}
 

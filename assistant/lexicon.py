@@ -22,7 +22,7 @@ CONCEPTS = {
     "deadline": ("attr", "deadline deadlines due close closes closing last cutoff cut-off latest date dates",
                  "plazo plazos limite fecha fechas cierre cierra vence vencimiento ultimo ultima hasta cuando"),
     "duration": ("attr", "long length duration years year semesters take takes last lasts months weeks minute "
-                 "minutes hour hours",
+                 "minutes hour hours ready",
                  "dura duran duracion tiempo anos ano semestres meses semanas tarda"),
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),

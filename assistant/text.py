@@ -28,7 +28,8 @@ till until offer offers offered provide provides available than plus vs versus w
 have has had having im ive id from up too guys exactly anything way like got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've it's that's there's etc""".split()
 _QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas
 puedo puede pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor
-universidad uni estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas toda todo preguntas informacion usted ustedes hay tambien
+universidad uni estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas toda todo
+mandar enviar entrar hacer tener poder ir venir llegar querer dar ver pasar salir preguntas informacion usted ustedes hay tambien
 es son ser esta estan algo alguna alguno mas otra otro sobre bueno vale si ok eso esto ese esa""".split()
 STOP = {
     "en": {fold(w) for w in bm25s.stopwords.STOPWORDS_EN} | set(_QUESTION_EN),

@@ -265,3 +265,13 @@ def test_which_deadline_comes_first_between_two_sections(havana):
     assert "February 1" in found.text and "March 1" in found.text
     assert found.text.endswith("Scholarship comes first (February 1).")
     assert found.sources == ["Scholarships and financial aid", "Application process and deadlines"]
+
+
+def test_a_field_whose_words_exist_only_apart_is_not_offered(havana):
+    found = havana.lookup("do you have a bachelor's in computer engineering?")
+    assert found.kind == "not_offered" and "computer engineering" in found.text
+
+
+def test_a_typo_keeps_its_first_letter(havana):
+    # "rector" is one letter from "director"-like words but is not a typo of them
+    assert havana.lookup("¿quién es el rector?", lang="es").kind == "unknown"
