@@ -15,6 +15,7 @@ from . import dense, lexicon
 from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
+MAX_QUESTION = 400  # characters of a question read
 APPROVED = {"en": "Advisor-approved answers", "es": "Respuestas aprobadas por los asesores"}
 
 
@@ -145,6 +146,8 @@ class _Index:
         self.max_idf = float(np.log(1 + n))
         surface = {w for p in self.passages for w in content_words(p.heading + " " + p.text, lang)}
         self.surface = sorted(w for w in surface if len(w) >= 4 and not w[0].isdigit())
+        self._candidates = self.surface + _lexicon_words()
+        self._nearest = {}
         # "domestic (Cuban) students": the word in brackets is this file's name for the concept.
         self.aliases = {}
         for word, alias in re.findall(r"(\w+) \((\w+)\)", fold(text)):
@@ -152,6 +155,14 @@ class _Index:
                 self.aliases.setdefault(alias, lexicon.concepts_of(word))
         self.vectors = embedder.vectors([p.heading + ". " + p.text for p in self.passages]) \
             if embedder and self.passages else None
+
+    def nearest(self, word):
+        """The closest word of this file or the lexicon to a typo, as (word, score, index), or None."""
+        if word not in self._nearest:
+            if len(self._nearest) > 10_000:
+                self._nearest.clear()
+            self._nearest[word] = process.extractOne(word, self._candidates, scorer=fuzz.ratio, score_cutoff=80)
+        return self._nearest[word]
 
     def scores(self, stem_):
         return self._bm25.get_scores([stem_]) if stem_ in self.df else None
@@ -198,7 +209,7 @@ def _analyse(question, index, lang, embedder):
                 alternatives = dict(_concept_weights(inside[0], index.lang))
                 terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
             continue
-        if word in stop:
+        if word in stop or any(t.word == word for t in terms):
             continue
         terms.append(_term(word, position, index, lang, embedder))
     for term in terms:
@@ -247,7 +258,7 @@ def _term(word, position, index, lang, embedder):
     if not any(s in index.df for s in alternatives) and len(word) >= 4 and not word[0].isdigit() \
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
-        found = process.extractOne(word, index.surface + _lexicon_words(), scorer=fuzz.ratio, score_cutoff=80)
+        found = index.nearest(word)
         if found and found[0][0] == word[0]:  # a typo rarely changes the first letter ("rector" is no "director")
             fixed = found[0]
             alternatives[stem(fixed, index.lang)] = 0.9
@@ -339,7 +350,10 @@ class Knowledge:
 
     def lookup(self, question, previous=(), lang="en"):
         """What the knowledge base says to `question`, read with the earlier questions of the chat."""
-        resolved = resolve_followup(question, list(previous), lang)
+        # A question is a few dozen words; a pasted page would only cost time.
+        question = question[:MAX_QUESTION]
+        previous = [p[:MAX_QUESTION] for p in list(previous)[-4:]]
+        resolved = resolve_followup(question, previous, lang)
         parts = _comparison_parts(resolved, lang)
         if parts:
             found = self._compare(resolved, parts, lang)
@@ -349,7 +363,7 @@ class Knowledge:
         if result.kind == "answer" and _TOTAL.search(fold(resolved)):
             result.text = _with_total(result.text, lang)
         if result.kind == "unknown" and previous and resolved == question \
-                and len(content_words(question, lang)) <= 3:
+                and 0 < len(content_words(question, lang)) <= 3:
             # A short question that means nothing alone leans on the last one.
             combined = _combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
             retry = self._lookup_one(combined, lang)

@@ -275,3 +275,14 @@ def test_a_field_whose_words_exist_only_apart_is_not_offered(havana):
 def test_a_typo_keeps_its_first_letter(havana):
     # "rector" is one letter from "director"-like words but is not a typo of them
     assert havana.lookup("¿quién es el rector?", lang="es").kind == "unknown"
+
+
+@pytest.mark.parametrize("question", ["", "???", "😀", "a" * 5000, "tuiton aplication " * 300])
+def test_empty_or_runaway_input_is_unknown_and_cheap(havana, question):
+    import time
+    started = time.process_time()
+    found = havana.lookup(question, previous=["how much is tuition?"] * 50, lang="es")
+    assert found.kind in ("unknown", "answer", "clarify")
+    if not question.strip("?😀"):
+        assert found.kind == "unknown"
+    assert time.process_time() - started < 0.5
