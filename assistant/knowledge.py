@@ -594,7 +594,10 @@ class Knowledge:
             heading = index.passages[passage_i].heading
             if heading and heading not in sources:
                 sources.append(heading)
-        if len(values) == 2 and values[0] == values[1] and len(sentences) == 1:
+        sentence_stems = set(passage_stems(sentences[0], index.lang))
+        both_named = all(_covered(t, sentence_stems) for found, label in picks for t in found["terms"]
+                         if t.word in label.split())
+        if len(values) == 2 and values[0] == values[1] and len(sentences) == 1 and both_named:
             # One sentence holds both sides ("$15,000 ... international and $8,000 ... domestic").
             others = [v for v in _values(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
             if others:
@@ -711,11 +714,16 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
             continue
         cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
 
+        # A sentence listing several figures lists them along one dimension: who pays, which
+        # round, which room; those words pick the figure, other words only find the sentence.
+        dimension = [t for t in salient if t.slot in ("audience", "round", "room", "intake")
+                     and _covered(t, set(passage_stems(sentence, index.lang)))] or salient
+
         def clause_score(value):
             start = max(c for c in cuts if c <= value[4])
             end = min(c for c in cuts if c > value[4])
             clause = set(passage_stems(sentence[start:end], index.lang))
-            return sum(t.weight for t in salient if _covered(t, clause))
+            return sum(t.weight for t in dimension if _covered(t, clause))
 
         return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
     return None, None
@@ -908,15 +916,21 @@ def _swap(left, right):
         if kind == "attr":
             context.append(word)
             continue
-        # A name stands for another name, or for the audience when the left side has one.
-        wanted = {kind} if kind != "name" else (
-            {"audience"} if any(slot(w) == "audience" for w in left) else {"name"})
+        # A name stands for another name or for an audience ("... than cubans"): the one
+        # nearest the split, as "A vs B" puts A just before it.
+        wanted = {kind} if kind != "name" else {"audience", "name"}
         targets = [w for w in left if slot(w) in wanted and w not in replaced]
         if targets:
             target = targets[-1]
             replaced.add(target)
             last = second.index(target)
             second[last] = word
+            # The whole compound goes ("graduate certificate or a diploma" -> diploma).
+            while kind == "name" and slot(target) == "name" and last > 0 \
+                    and slot(second[last - 1]) in ("level", "name") \
+                    and second[last - 1] not in right:
+                del second[last - 1]
+                last -= 1
         elif kind in _CONTRASTED and any(slot(w) == kind for w in second):
             second.append(word)
         elif not replaced:

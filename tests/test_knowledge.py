@@ -286,3 +286,10 @@ def test_empty_or_runaway_input_is_unknown_and_cheap(havana, question):
     if not question.strip("?😀"):
         assert found.kind == "unknown"
     assert time.process_time() - started < 0.5
+
+
+def test_figures_listed_along_one_dimension_are_picked_by_it(lakeshore):
+    found = lakeshore.lookup("which is cheaper per credit for international students, a graduate certificate "
+                             "or a diploma?")
+    assert "CAD 690" in found.text and "CAD 540" in found.text
+    assert found.text.endswith("Difference: CAD 150 more for graduate certificate than for diploma.")
