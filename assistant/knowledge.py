@@ -243,13 +243,15 @@ def _term(word, position, index, lang, embedder):
         english = lexicon.translate(word)
         if english:
             alternatives[stem(english, index.lang)] = 1.0
+    # Across languages a word with no translation has only its concept to go by.
+    untranslated = lang != index.lang and not any(s in index.df for s in alternatives)
     names = lexicon.concepts_of(word) or index.aliases.get(word) or index.aliases.get(word.rstrip("s"), [])
     for name in names:
         for s in _concept_stems(name, index.lang):
             # "apply" and "application" are one word to a student, though stemmed apart.
             variant = len(own) >= 4 and (s.startswith(own) or own.startswith(s)) and len(s) >= 4
             # Across languages the concept is the translation, so its words count nearly in full.
-            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if lang != index.lang
+            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if untranslated
                                     else 0.4)
     if own not in index.df and len(own) >= 4 and not own[0].isdigit() and lang == index.lang:
         for s in index.df:

@@ -95,6 +95,24 @@ CONCEPTS = {
 
 # Words the glossary translates one to one (Spanish -> English), beyond the concepts above.
 GLOSSARY = {
+    # The words of the concepts above, one to one, so a translation outranks its neighbours.
+    "direccion": "address", "correo": "email", "telefono": "phone", "horario": "hours", "precio": "price",
+    "costo": "cost", "coste": "cost", "plazo": "deadline", "beca": "scholarship", "becas": "scholarships",
+    "requisito": "requirement", "requisitos": "requirements", "puntaje": "score", "puntuacion": "score",
+    "nota": "grade", "notas": "grades", "promedio": "average", "matricula": "tuition", "alojamiento": "housing",
+    "vivienda": "housing", "residencia": "residence", "residencias": "residences", "habitacion": "room",
+    "maestria": "master", "maestrias": "masters", "doctorado": "phd", "licenciatura": "bachelor",
+    "licenciaturas": "bachelors", "pregrado": "undergraduate", "posgrado": "graduate", "solicitud": "application",
+    "deposito": "deposit", "seguro": "insurance", "visado": "visa", "cuota": "fee", "cuotas": "fees",
+    "tarifa": "fee", "idioma": "language", "ingles": "english", "espanol": "spanish", "examen": "test",
+    "prueba": "test", "plazas": "seats", "cupo": "seat", "comida": "meal", "comidas": "meals",
+    "alquiler": "rent", "contrato": "lease", "duracion": "duration", "dura": "takes", "fundada": "founded",
+    "internacional": "international", "internacionales": "international", "extranjeros": "international",
+    "nacionales": "domestic", "otono": "fall", "primavera": "spring", "septiembre": "september",
+    "enero": "january", "febrero": "february", "marzo": "march", "abril": "april", "mayo": "may",
+    "junio": "june", "julio": "july", "agosto": "august", "octubre": "october", "noviembre": "november",
+    "diciembre": "december", "beneficio": "benefit", "reembolsan": "refund", "devuelven": "refund",
+    "recogida": "pickup",
     "medicina": "medicine", "ingenieria": "engineering", "informatica": "computer", "computacion": "computer",
     "ciencias": "science", "ciencia": "science", "datos": "data", "negocios": "business",
     "administracion": "administration", "empresas": "business", "economia": "economics",
