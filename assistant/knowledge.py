@@ -185,6 +185,13 @@ class _Term:
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
                     r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
                     r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
+def _offer_position(question):
+    """The index of the first word after the offer frame ("do you have | a PhD ...")."""
+    folded = fold(lexicon.expand_abbreviations(question))
+    match = _OFFER.search(folded)
+    return sum(1 for _w, start in word_spans(folded) if start < match.end()) if match else 0
+
+
 def _offers(question):
     """True when the question asks whether something is offered ("do you have ...?")."""
     return bool(_OFFER.search(fold(lexicon.expand_abbreviations(question))))
@@ -469,19 +476,21 @@ class Knowledge:
         """A subject the question names with a word the best passage lacks ("sports medicine" when
         only Medicine exists): say it is not listed and name the closest thing that is."""
         generic = {"program", "application"}
+        offer = _offers(question)
+        asked_from = _offer_position(question) if offer else 0
         for term in uncovered:
             if term.slot != "subject" or generic & set(lexicon.concepts_of(term.word)):
                 continue
-            neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
+            # Next to it, or one small word apart ("Diseño de Moda", "Master of Arctic Medicine").
+            neighbours = [t for t in salient if 0 < abs(t.position - term.position) <= 2 and t.slot == "subject"
                           and not generic & set(lexicon.concepts_of(t.word))
                           and any(s in index.names for x in (t, term) for s in x.alternatives)]
-            offer = _offers(question)
             if not term.known and term.common and not offer:
                 continue  # "main campus": an everyday word the file lacks, not asked as a programme
-            if lang != index.lang and not term.known and len(term.alternatives) == 1:
-                continue  # a word of another language the glossary cannot translate says nothing
-            if not neighbours and not (offer and not term.known):
-                continue
+            if lang != index.lang and not term.known and len(term.alternatives) == 1 and not neighbours:
+                continue  # a word of another language the glossary cannot translate says little alone
+            if not neighbours and not (offer and not term.known and term.position >= asked_from):
+                continue  # "my IELTS is too low, is there another way?": "low" is not what is asked for
             phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
             # The closest thing: the best passage holding the neighbour that names a subject.
             closest, heading = None, None
