@@ -180,11 +180,22 @@ class _Term:
     known: bool = False
     phrase: bool = False  # asked by a phrase ("how much"), not a word
     common: bool = False  # unknown here but an everyday word, or a word of another language
+    span: tuple = (0, 0)  # where the student wrote it, to quote their words back
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
                     r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
                     r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
+def _quote_words(question, terms):
+    """The student's own words from the first term to the last ("Diseño de Moda")."""
+    expanded = lexicon.expand_abbreviations(question)
+    ordered = sorted(terms, key=lambda t: t.position)
+    start, end = ordered[0].span[0], ordered[-1].span[1]
+    if len(fold(expanded)) != len(expanded) or end <= start:
+        return " ".join(t.word for t in ordered)  # folding moved the offsets: fall back to its words
+    return expanded[start:end].lower() if expanded[start:end].isupper() else expanded[start:end]
+
+
 def _offer_position(question):
     """The index of the first word after the offer frame ("do you have | a PhD ...")."""
     folded = fold(lexicon.expand_abbreviations(question))
@@ -208,7 +219,8 @@ def _analyse(question, index, lang, embedder):
     stop = STOP["en"] | STOP["es"] if lang == "es" or index.lang == "es" else STOP["en"]
     phrases = lexicon.phrase_spans(folded)
     terms = []
-    for position, (word, start) in enumerate(word_spans(folded)):
+    spans = word_spans(folded)
+    for position, (word, start) in enumerate(spans):
         inside = [name for name, (a, b) in phrases if a <= start < b]
         if inside:
             # The phrase names the concept ("when did it open" asks when it was founded).
@@ -219,6 +231,7 @@ def _analyse(question, index, lang, embedder):
         if word in stop or any(t.word == word for t in terms):
             continue
         terms.append(_term(word, position, index, lang, embedder))
+        terms[-1].span = (start, start + len(word))
     for term in terms:
         present = [s for s in term.alternatives if s in index.df]
         scale = 0.7 if term.word in carried else 1.0
@@ -467,7 +480,8 @@ class Knowledge:
 
     def _no_match(self, index, salient, question, lang, topic):
         if _offers(question):
-            phrase = " ".join(t.word for t in salient if t.slot == "subject" and not t.known) or topic
+            unknown = [t for t in salient if t.slot == "subject" and not t.known]
+            phrase = _quote_words(question, unknown) if unknown else topic
             return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
                     "sources": [], "share": 0.0}
         return {"kind": "unknown", "topic": topic, "share": 0.0}
@@ -491,7 +505,7 @@ class Knowledge:
                 continue  # a word of another language the glossary cannot translate says little alone
             if not neighbours and not (offer and not term.known and term.position >= asked_from):
                 continue  # "my IELTS is too low, is there another way?": "low" is not what is asked for
-            phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
+            phrase = _quote_words(question, [term] + neighbours)
             # The closest thing: the best passage holding the neighbour that names a subject.
             closest, heading = None, None
             anchors = [t for t in [term] + neighbours if t.known]
@@ -530,8 +544,8 @@ class Knowledge:
                         return None
         if not named and len(field) < 2:
             return None
-        phrase = f"{' '.join(t.word for t in levels)} {'en' if lang == 'es' else 'in'} " \
-                 f"{' '.join(t.word for t in field)}"
+        phrase = f"{_quote_words(question, levels)} {'en' if lang == 'es' else 'in'} " \
+                 f"{_quote_words(question, field)}"
         # The closest: a passage naming the field, else the best one ("computer engineering" ->
         # the passage listing Computer Science and Civil Engineering).
         known = [t for t in field if t.known]

@@ -22,7 +22,7 @@ i me my mine you your yours we our us am is are was were be been please tell kno
 about get much many any there hi hello hey thanks thank also s d t m ll re ve university school
 college institute uni student students question questions ask asking one more another quick just
 still info information let find out ok okay so yes no some thing things give say said wondering
-wonder curious hear heard mean go going look looking kind sort really actually maybe else all every
+wonder curious hear heard mean go going look looking kind sort really actually maybe else all every other way
 come comes coming happen happens list name names show see check help helps each every per
 till until offer offers offered provide provides available than plus vs versus whole total sum combined together altogether add adds compare difference
 have has had having im ive id from up too guys exactly anything way like got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've it's that's there's etc""".split()
