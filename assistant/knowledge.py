@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import dense, lexicon
-from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
+from .text import STOP, content_words, fold, passage_stems, stem, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
 MAX_QUESTION = 400  # characters of a question read

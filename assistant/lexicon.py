@@ -67,13 +67,15 @@ CONCEPTS = {
                 "study studies subject subjects field fields discipline",
                 "programa programas carrera carreras curso cursos estudiar estudios ofrecen ofrece titulo "
                 "titulos especialidad"),
-    "application": ("subject", "application applications apply applying applicant applicants portal form", "solicitud solicitudes aplicar solicitar postular "
+    "application": ("subject", "application applications apply applying applicant applicants portal form",
+                    "solicitud solicitudes aplicar solicitar postular "
                     "postulacion inscripcion inscribirse inscribir formulario portal"),
     "housing": ("subject", "housing accommodation accommodations dorm dorms dormitory dormitories residence "
                 "residences hall halls room rooms live living stay lodging rent apartment flat",
                 "alojamiento vivienda residencia residencias habitacion habitaciones cuarto dormitorio vivir "
                 "alquiler apartamento piso hospedaje"),
-    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial afford poor money need-based "
+    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial "
+                    "afford poor money need-based "
                     "waiver discount assistantship",
                     "beca becas ayuda ayudas financiera financiamiento subvencion descuento"),
     "visa": ("subject", "visa visas permit immigration embassy consulate", "visa visado visados permiso "
@@ -146,7 +148,8 @@ GLOSSARY = {
     "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
     "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
     "admisiones": "admissions", "admision": "admission", "ano": "year", "anos": "years", "semana": "week",
-    "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
+    "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant",
+    "asistentes": "assistants", "investigacion": "research",
     "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
@@ -165,7 +168,8 @@ _ABBREVIATIONS = {
     "no.": "number", "num": "number", "addr": "address", "docs": "documents", "doc": "document",
     "r": "are", "ppl": "people", "thru": "through", "avg": "average", "min": "minimum", "max": "maximum",
     "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
-    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que",
+    "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
