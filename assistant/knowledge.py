@@ -118,9 +118,9 @@ def _field_marks(text, lang):
 class _Index:
     """The passages of one text in one language, with BM25, stems per sentence and dense vectors."""
 
-    def __init__(self, text, lang, embedder):
+    def __init__(self, text, lang, embedder, passages=None):
         self.text, self.lang, self._embedder = text, lang, embedder
-        self.passages = split(text)
+        self.passages = split(text) if passages is None else passages
         tokens = [passage_stems(p.heading + " " + p.text, lang) + _field_marks(p.text, lang)
                   for p in self.passages]
         self.stems = [set(t) for t in tokens]
@@ -348,22 +348,10 @@ class Knowledge:
 
     def set_approved(self, rows):
         """Advisor-approved answers ({"question", "answer"} rows), searched before the knowledge base."""
-        rows = [r for r in rows or () if r.get("question") and r.get("answer")]
-        self._approved = [(r["question"], r["answer"]) for r in rows]
-        if rows:
-            text = "\n\n".join(f"{q}\n{a}" for q, a in self._approved)
-            self._approved_index = _Index(text, self.base_lang, self._embedder)
-            # One passage per row: the question is searched, the answer quoted.
-            self._approved_index.passages = [Passage(q, [a]) for q, a in self._approved]
-            self._approved_index.stems = [set(passage_stems(q + " " + a, self.base_lang)) for q, a in self._approved]
-            self._approved_index.sentence_stems = [[s] for s in self._approved_index.stems]
-            self._approved_index.heading_stems = [set() for _ in self._approved]
-            tokens = [passage_stems(q + " " + a, self.base_lang) for q, a in self._approved]
-            self._approved_index._bm25 = bm25s.BM25()
-            self._approved_index._bm25.index(tokens, show_progress=False)
-            self._approved_index.vectors = None
-        else:
-            self._approved = None
+        rows = [(r["question"], r["answer"]) for r in rows or () if r.get("question") and r.get("answer")]
+        # One passage per row: its question is the heading (searched), its answer the text (quoted).
+        self._approved = _Index("\n\n".join(f"{q}\n{a}" for q, a in rows), self.base_lang, self._embedder,
+                                passages=[Passage(q, [a]) for q, a in rows]) if rows else None
 
     def _index_for(self, lang):
         return self._indexes.get(lang) or self._indexes[self.base_lang]
@@ -395,7 +383,7 @@ class Knowledge:
 
     def _lookup_one(self, question, lang, limit=None):
         if self._approved:
-            found = self._search(self._approved_index, question, lang)
+            found = self._search(self._approved, question, lang)
             if found and found["kind"] == "answer" and found["share"] >= 0.99:
                 passage = found["passage"]
                 return Lookup("answer", passage.text, [APPROVED.get(lang, APPROVED["en"])], self.base_lang,

@@ -192,7 +192,8 @@ _PHRASES = [
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
     (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|queda|se encuentra)\b"), "address"),
-    (re.compile(r"\bin english\b|\ben ingles\b|\bin spanish\b|\ben espanol\b"), "language"),
+    (re.compile(r"\b(taught |teach |given )?in (english|spanish|french)\b|"
+                r"\b(se (da|dan|imparte|imparten|dicta|dictan|ensena|ensenan) )?en (ingles|espanol|frances)\b"), "language"),
 ]
 
 _WORD_CONCEPTS = {}
