@@ -815,6 +815,9 @@ def _is_elliptical(question, lang):
 def resolve_followup(question, previous, lang="en", depth=0):
     """The question made whole with the last question's topic when it leans on it
     ("and for the PhD?" after "tuition for the master's?" -> "tuition PhD")."""
+    # The last earlier message that named something ("thanks!" or "hi" in between name nothing).
+    while previous and not _concept_words(previous[-1]):
+        previous = previous[:-1]
     if not previous or depth > 3 or not _is_elliptical(question, lang):
         return question
     before = resolve_followup(previous[-1], previous[:-1], lang, depth + 1)

@@ -293,3 +293,8 @@ def test_figures_listed_along_one_dimension_are_picked_by_it(lakeshore):
                              "or a diploma?")
     assert "CAD 690" in found.text and "CAD 540" in found.text
     assert found.text.endswith("Difference: CAD 150 more for graduate certificate than for diploma.")
+
+
+def test_a_follow_up_skips_earlier_messages_that_name_nothing(havana):
+    found = havana.lookup("and for the PhD?", previous=["What's the tuition for the master's?", "thanks!", "ok"])
+    assert found.kind == "answer" and "$8,000" in found.text
