@@ -798,7 +798,7 @@ def _format_money(amount, currency):
 
 _FOLLOW_CUE = re.compile(r"^\W*(and|what about|how about|what of|same for|also|then|ok and|okay and|"
                          r"y|e|que tal|y si|y que hay de|tambien)\b")
-_REFERS = re.compile(r"\b(that|it|this|those|these|them|there|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
+_REFERS = re.compile(r"\b(that|it|this|those|these|them|there|one|ones|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
                      r"tambien|lo mismo)\b")
 
 
