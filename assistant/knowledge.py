@@ -108,9 +108,11 @@ _MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo"
 
 
 def _field_marks(text, lang):
-    """An e-mail address, a phone number or an amount of money counts as the word for it."""
+    """An e-mail address, a phone number or an amount of money counts as the word for it, and so
+    does the label of a "Where: Kingston" line, however common its word."""
     email, phone, cost = _MARKS.get(lang, _MARKS["en"])
-    marks = [stem(email, lang)] if _EMAIL.search(text) else []
+    marks = [stem(w, lang) for w in words(text.split(":", 1)[0])] if _FIELD_LINE.match(text) else []
+    marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
     return marks + ([stem(cost, lang)] if _MONEY.search(text) else [])
 
@@ -121,7 +123,8 @@ class _Index:
     def __init__(self, text, lang, embedder, passages=None):
         self.text, self.lang, self._embedder = text, lang, embedder
         self.passages = split(text) if passages is None else passages
-        tokens = [passage_stems(p.heading + " " + p.text, lang) + _field_marks(p.text, lang)
+        tokens = [passage_stems(p.heading + " " + p.text, lang)
+                  + [mark for sentence in p.sentences for mark in _field_marks(sentence, lang)]
                   for p in self.passages]
         self.stems = [set(t) for t in tokens]
         # Stems written with a capital inside a sentence: names of programmes, places, tests.
@@ -420,9 +423,11 @@ class Knowledge:
             return self._no_match(index, salient, question, lang, topic)
         fused = bm25 / bm25.max()
         # A section heading that names what is asked ("Master's degrees") marks the passage about it.
+        # For "list all master's programmes" the section is the answer, so its heading counts double.
+        heading_weight = 0.6 if _LIST.search(fold(question)) else 0.3
         for i in range(n):
             named = sum(t.weight * _strength(t, index.heading_stems[i]) for t in salient)
-            fused[i] += 0.3 * named / sum(t.weight for t in salient)
+            fused[i] += heading_weight * named / sum(t.weight for t in salient)
         # Two question words side by side in the passage ("application fee") say more than apart.
         ordered = sorted(salient, key=lambda t: t.position)
         pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if b.position - a.position == 1]

@@ -298,3 +298,9 @@ def test_figures_listed_along_one_dimension_are_picked_by_it(lakeshore):
 def test_a_follow_up_skips_earlier_messages_that_name_nothing(havana):
     found = havana.lookup("and for the PhD?", previous=["What's the tuition for the master's?", "thanks!", "ok"])
     assert found.kind == "answer" and "$8,000" in found.text
+
+
+def test_the_label_of_a_field_line_finds_it(lakeshore):
+    found = lakeshore.lookup("how big is the school, like how many students")
+    assert found.kind == "answer" and "11,500" in found.text
+    assert found.sources == ["At a glance"]
