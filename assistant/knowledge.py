@@ -439,7 +439,7 @@ class Knowledge:
                     fused[i] += 0.3 * max(hits)
         if index.vectors is not None and lang == index.lang:
             query = self._embedder.vectors([" ".join(t.word for t in salient)])[0]
-            fused = fused + 0.3 * np.clip(index.vectors @ query, 0, None)
+            fused = fused + 0.6 * np.clip(index.vectors @ query, 0, None)
         total = sum(t.weight for t in salient)
         share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
                           for i in range(n)])
