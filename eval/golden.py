@@ -10,7 +10,10 @@ KB_DIRS = (ROOT, ROOT / "eval" / "kb")
 KINDS = ("fact", "reworded", "followup", "comparison", "booking", "my_booking",
          "smalltalk", "person", "unknown", "not_offered")
 LANGS = ("en", "es")
-EXPECT_KEYS = {"facts", "any_facts", "escalate", "intent", "booking", "reply_lang", "no_quote", "not_offered"}
+# `computed` only marks a fact the knowledge base does not state (a difference or a total); the
+# scorer already accepts sums and differences of two knowledge-base numbers as not invented.
+EXPECT_KEYS = {"facts", "any_facts", "escalate", "intent", "booking", "reply_lang", "no_quote", "not_offered",
+               "computed"}
 BOOKING_VALUES = ("booked", "cancelled", "none")
 
 
@@ -53,6 +56,17 @@ def kb_texts(path):
     return texts
 
 
+def kb_languages(path):
+    """The languages a knowledge base is available in: its own, and its siblings' (school_data.es.txt)."""
+    from .score import reply_language
+    path = Path(path)
+    langs = {reply_language(path.read_text(encoding="utf-8")[:3000])}
+    for sibling in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+        if len(sibling.stem) == len(path.stem) + 3:
+            langs.add(sibling.stem[-2:])
+    return langs
+
+
 def _check(line, where):
     def fail(message):
         raise GoldenError(f"{where}: {message}")
@@ -91,7 +105,7 @@ def _check(line, where):
             fail(f"turn {number}: the only intent is 'person'")
         if "reply_lang" in expect and expect["reply_lang"] not in LANGS:
             fail(f"turn {number}: reply_lang must be en or es")
-        for key in ("escalate", "no_quote", "not_offered"):
+        for key in ("escalate", "no_quote", "not_offered", "computed"):
             if key in expect and not isinstance(expect[key], bool):
                 fail(f"turn {number}: {key} must be true or false")
     return Conversation(data["id"], data["kb"], data["kind"], data["lang"], data["turns"], where)
@@ -109,7 +123,10 @@ def load(paths=None, kind=None, lang=None, ids=None):
             if conv.id in seen:
                 raise GoldenError(f"{conv.source}: id {conv.id!r} already used at {seen[conv.id]}")
             seen[conv.id] = conv.source
-            conv.kb_path  # fails early on a missing knowledge base
+            try:
+                conv.kb_path  # a missing knowledge base fails here, before any server starts
+            except GoldenError as exc:
+                raise GoldenError(f"{conv.source}: {exc}") from None
             conversations.append(conv)
     return [c for c in conversations
             if (kind is None or c.kind in kind) and (lang is None or c.lang in lang)

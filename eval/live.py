@@ -57,21 +57,25 @@ class LiveRunner:
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait_healthy()
+        problem = self._wait_healthy()
+        if problem:
+            log = self.log_path.read_text(errors="replace")[-3000:]
+            self.close()
+            raise RuntimeError(f"{problem} (knowledge base {kb_path}); its output:\n{log}")
 
     def _wait_healthy(self, timeout=60):
+        """None once /healthz answers, else what went wrong."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited:\n{self.log_path.read_text(errors='replace')[-3000:]}")
+                return "the server exited at start"
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return
+                    return None
             except requests.RequestException:
                 pass
             time.sleep(0.1)
-        self.close()
-        raise RuntimeError(f"the server did not start in {timeout}s; log: {self.log_path}")
+        return f"the server did not answer /healthz within {timeout}s"
 
     def close(self):
         if self.process.poll() is None:

@@ -83,15 +83,18 @@ def _ms(values, pct):
 
 def summarise(scored):
     """{"total": Row, "kinds": {kind: Row}, "langs": {lang: Row}} over the scored conversations."""
-    total, kinds, langs = Row("all"), {}, {}
+    total, kinds, langs, kbs = Row("all"), {}, {}, {}
     for conv in scored:
+        c = conv.conversation
         total.add(conv)
-        kinds.setdefault(conv.conversation.kind, Row(conv.conversation.kind)).add(conv)
-        langs.setdefault(conv.conversation.lang, Row(conv.conversation.lang)).add(conv)
+        kinds.setdefault(c.kind, Row(c.kind)).add(conv)
+        langs.setdefault(c.lang, Row(c.lang)).add(conv)
+        kbs.setdefault(f"{c.kb} {c.lang}", Row(f"{c.kb} {c.lang}")).add(conv)
     order = {k: i for i, k in enumerate(KINDS + LANGS)}
     return {"total": total,
             "kinds": dict(sorted(kinds.items(), key=lambda kv: order.get(kv[0], 99))),
-            "langs": dict(sorted(langs.items(), key=lambda kv: order.get(kv[0], 99)))}
+            "langs": dict(sorted(langs.items(), key=lambda kv: order.get(kv[0], 99))),
+            "kbs": dict(sorted(kbs.items()))}
 
 
 COLUMNS = ("", "passed", "facts", "wrong esc.", "invented #", "intents", "bookings", "unknowns", "reply lang",
@@ -115,9 +118,10 @@ def _fmt(value):
 
 
 def table(summary, markdown=False):
-    """The per-kind table, then the per-language one, as text (or Markdown)."""
+    """The per-kind table, then per language, then per knowledge base and language, as text (or Markdown)."""
     lines = []
-    for title, rows in (("kind", summary["kinds"]), ("language", summary["langs"])):
+    for title, rows in (("kind", summary["kinds"]), ("language", summary["langs"]),
+                        ("knowledge base", summary["kbs"])):
         body = [_cells(r) for r in rows.values()] + [_cells(summary["total"])]
         header = [title, *COLUMNS[1:]]
         if markdown:

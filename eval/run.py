@@ -14,7 +14,7 @@ if __package__ in (None, ""):  # run as a script: python eval/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval import golden, report  # noqa: E402
-from eval.score import QuoteDetector, allowed_numbers, score_turn  # noqa: E402
+from eval.score import QuoteDetector, TurnResult, allowed_numbers, score_turn  # noqa: E402
 from eval.slots import context_texts  # noqa: E402
 
 
@@ -26,7 +26,7 @@ def evaluate(conversations, direct=False, timeout=30, progress=None):
     slot_texts = context_texts()
     for kb_path, group in by_kb.items():
         texts = golden.kb_texts(kb_path)
-        allowed, quotes = allowed_numbers(texts), QuoteDetector(texts)
+        allowed, quotes, langs = allowed_numbers(texts), QuoteDetector(texts), golden.kb_languages(kb_path)
         if direct:
             from eval.direct import DirectRunner
             runner = DirectRunner(kb_path, timeout)
@@ -35,18 +35,29 @@ def evaluate(conversations, direct=False, timeout=30, progress=None):
             runner = LiveRunner(kb_path, timeout)
         try:
             for conv in group:
-                results = runner.play(conv)
+                results = _play(runner, conv)
                 scores, said = [], []
                 for turn, result in zip(conv.turns, results):
                     said.append(turn["student"])
                     result.context = [*result.context, *slot_texts]
-                    scores.append(score_turn(conv.kind, conv.lang, turn["expect"], result, allowed, said, quotes))
+                    scores.append(score_turn(conv.kind, conv.lang, turn["expect"], result, allowed, said, quotes,
+                                             langs))
                 scored.append(report.ConversationScore(conv, results, scores))
                 if progress:
                     progress(scored[-1])
         finally:
             runner.close()
     return scored
+
+
+def _play(runner, conv):
+    """The conversation's turns; a runner failure fails the conversation, not the whole run."""
+    try:
+        return runner.play(conv)
+    except Exception as exc:  # noqa: BLE001 - reported per conversation, the others still run
+        error = f"{type(exc).__name__}: {exc}"
+        print(f"\n{conv.id}: {error}", file=sys.stderr)
+        return [TurnResult(student=t["student"], timed_out=True, error=error) for t in conv.turns]
 
 
 def _parser():
@@ -84,7 +95,11 @@ def main(argv=None):
     def progress(conv):
         print("." if conv.passed else "F", end="", file=sys.stderr, flush=True)
 
-    scored = evaluate(conversations, direct=args.direct, timeout=args.timeout, progress=progress)
+    try:
+        scored = evaluate(conversations, direct=args.direct, timeout=args.timeout, progress=progress)
+    except RuntimeError as exc:  # a server that does not start: nothing to score
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 2
     print(file=sys.stderr)
     summary = report.summarise(scored)
     if args.show_failures:
@@ -94,6 +109,7 @@ def main(argv=None):
                           "total": summary["total"].as_dict(),
                           "kinds": {k: r.as_dict() for k, r in summary["kinds"].items()},
                           "langs": {k: r.as_dict() for k, r in summary["langs"].items()},
+                          "knowledge_bases": {k: r.as_dict() for k, r in summary["kbs"].items()},
                           "failed": [c.conversation.id for c in scored if not c.passed]}, indent=2))
     else:
         print(f"mode: {'direct (in-process)' if args.direct else 'server (Socket.IO)'}")

@@ -94,29 +94,47 @@ def says_not_offered(reply):
     return _NOT_OFFERED.search(reply) is not None
 
 
-def _shingles(text, size=7):
-    words = re.findall(r"[a-z0-9$]+", fold(text))
-    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+SHINGLE = 7  # words in a row that make a quotation
+
+
+def _tokens(text):
+    return re.findall(r"[^\W_]+", text)
+
+
+def _shingles(keys):
+    return {" ".join(keys[i:i + SHINGLE]) for i in range(len(keys) - SHINGLE + 1)}
 
 
 class QuoteDetector:
-    """Whether a reply quotes the knowledge base (shares a run of seven words with it)."""
+    """Which words of a reply quote the knowledge base (runs of seven words found in it)."""
 
     def __init__(self, kb_texts):
         self.shingles = set()
         for text in kb_texts:
-            self.shingles |= _shingles(text)
+            self.shingles |= _shingles([fold(t) for t in _tokens(text)])
+
+    def _covered(self, tokens):
+        keys = [fold(t) for t in tokens]
+        covered = [False] * len(tokens)
+        for i in range(len(tokens) - SHINGLE + 1):
+            if " ".join(keys[i:i + SHINGLE]) in self.shingles:
+                covered[i:i + SHINGLE] = [True] * SHINGLE
+        return covered
 
     def quotes(self, reply):
-        return bool(_shingles(reply) & self.shingles)
+        return any(self._covered(_tokens(reply)))
+
+    def own_words(self, reply):
+        """The reply without what it quotes from the knowledge base."""
+        tokens = _tokens(reply)
+        return " ".join(t for t, quoted in zip(tokens, self._covered(tokens)) if not quoted)
 
 
 def _detector():
     try:
-        import py3langid
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
     except ImportError:  # the word lists below still decide
         return None
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages(["en", "es"])
     return identifier
@@ -152,6 +170,7 @@ class TurnResult:
     cancelled: bool = False
     seconds: float = 0.0
     timed_out: bool = False
+    error: str = ""  # the runner failed on this conversation (a refused event, an exception)
     context: list = field(default_factory=list)  # texts a reply may take numbers from (slots, notices)
 
 
@@ -177,12 +196,17 @@ class TurnScore:
 MAY_ESCALATE = {"person", "unknown", "not_offered"}
 
 
-def score_turn(kind, conv_lang, expect, result, allowed, student_texts, quotes):
-    """Compare one observed turn with its expectations; every failure is described in words."""
+def score_turn(kind, conv_lang, expect, result, allowed, student_texts, quotes, kb_langs=None):
+    """Compare one observed turn with its expectations; every failure is described in words.
+
+    kb_langs: the languages the knowledge base is written in (None: judge the whole reply's language).
+    """
     failures = []
     score = TurnScore(passed=True, failures=failures)
     reply = result.reply
-    if result.timed_out:
+    if result.error:
+        failures.append(f"error: {result.error}")
+    elif result.timed_out:
         failures.append("no reply within the timeout")
 
     facts = expect.get("facts") or []
@@ -223,7 +247,13 @@ def score_turn(kind, conv_lang, expect, result, allowed, student_texts, quotes):
             failures.append(f"booking: expected {want}, got {got}")
 
     score.lang_expected = expect.get("reply_lang") or conv_lang
-    score.lang_ok = bool(reply) and reply_language(reply) == score.lang_expected
+    judged = reply
+    if kb_langs is not None and score.lang_expected not in kb_langs:
+        # The knowledge base has no text in the student's language: a quote from it may stay in its
+        # language, so the assistant's own words around the quote decide.
+        own = quotes.own_words(reply)
+        judged = own if len(own.split()) >= 2 else reply
+    score.lang_ok = bool(reply) and reply_language(judged) == score.lang_expected
     if expect.get("reply_lang") and not score.lang_ok:
         failures.append(f"reply not in {expect['reply_lang']}")
 
