@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import dense, lexicon
-from .text import STOP, content_words, fold, passage_stems, stem, word_spans, words
+from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
 MAX_QUESTION = 400  # characters of a question read
@@ -1002,6 +1002,11 @@ def _not_offered_text(phrase, closest, lang):
 
 
 # -- the interface the offline assistant uses today ------------------------------------------------
+
+def tokenize(text, lang="en"):
+    """Lower-case word stems without stop words (knowledge-gap grouping uses them too)."""
+    return stems(text, lang)
+
 
 class KnowledgeBase:
     """One text (the knowledge base, or approved answers) answered through Knowledge.lookup."""

@@ -304,3 +304,9 @@ def test_the_label_of_a_field_line_finds_it(lakeshore):
     found = lakeshore.lookup("how big is the school, like how many students")
     assert found.kind == "answer" and "11,500" in found.text
     assert found.sources == ["At a glance"]
+
+
+def test_tokenize_gives_the_stems_knowledge_gaps_are_grouped_by():
+    from assistant.knowledge import tokenize
+    assert tokenize("How much is the tuition for the Master's?") == ["tuition", "master"]
+    assert tokenize("¿Cuánto cuesta la matrícula?", "es") == ["cuest", "matricul"]
