@@ -12,7 +12,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import dense, lexicon
-from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
+from .compare import MONEY, TOTAL, comparison_parts, summarise, figures, with_total
+from .followup import combine, resolve_followup
+from .text import STOP, content_words, fold, passage_stems, sentences as split_sentences, stem, stems, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
 MAX_QUESTION = 400  # characters of a question read
@@ -40,8 +42,6 @@ class Passage:
 
 # -- parsing ---------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
-                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 _FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
 
@@ -59,12 +59,12 @@ def split(text):
         prose = []
         for line in block:
             if _LIST_ITEM.match(line) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
-                sentences += _sentences(" ".join(prose))
+                sentences += split_sentences(" ".join(prose))
                 prose = []
                 sentences.append(_LIST_ITEM.sub("", line).strip())
             else:
                 prose.append(line)
-        sentences += _sentences(" ".join(prose))
+        sentences += split_sentences(" ".join(prose))
         if sentences and sentences[-1].endswith(":") and not _LIST_ITEM.match(block[-1]):
             lead[:] = lead + sentences  # "one of the following:" belongs to the list after it
         elif sentences:
@@ -92,9 +92,6 @@ def split(text):
     return passages
 
 
-def _sentences(prose):
-    return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
-
 
 def _is_title(line):
     return len(line) < 80 and not line.endswith((".", "?", "!", ";", ",")) and len(line.split()) <= 10
@@ -114,7 +111,7 @@ def _field_marks(text, lang):
     marks = [stem(w, lang) for w in words(text.split(":", 1)[0])] if _FIELD_LINE.match(text) else []
     marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
-    return marks + ([stem(cost, lang)] if _MONEY.search(text) else [])
+    return marks + ([stem(cost, lang)] if MONEY.search(text) else [])
 
 
 class _Index:
@@ -367,18 +364,18 @@ class Knowledge:
         question = question[:MAX_QUESTION]
         previous = [p[:MAX_QUESTION] for p in list(previous)[-4:]]
         resolved = resolve_followup(question, previous, lang)
-        parts = _comparison_parts(resolved, lang)
+        parts = comparison_parts(resolved, lang)
         if parts:
             found = self._compare(resolved, parts, lang)
             if found:
                 return found
         result = self._lookup_one(resolved, lang)
-        if result.kind == "answer" and _TOTAL.search(fold(resolved)):
-            result.text = _with_total(result.text, lang)
+        if result.kind == "answer" and TOTAL.search(fold(resolved)):
+            result.text = with_total(result.text, lang)
         if result.kind == "unknown" and previous and resolved == question \
                 and 0 < len(content_words(question, lang)) <= 3:
             # A short question that means nothing alone leans on the last one.
-            combined = _combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
+            combined = combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
             retry = self._lookup_one(combined, lang)
             if retry.kind == "answer":
                 return retry
@@ -617,11 +614,11 @@ class Knowledge:
                          if t.word in label.split())
         if len(values) == 2 and values[0] == values[1] and len(sentences) == 1 and both_named:
             # One sentence holds both sides ("$15,000 ... international and $8,000 ... domestic").
-            others = [v for v in _values(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
+            others = [v for v in figures(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
             if others:
                 values[1] = others[0]
         text = " ".join(sentences)
-        summary = _summarise(question, [label for _, label in picks], values, lang)
+        summary = summarise(question, [label for _, label in picks], values, lang)
         if summary is None:
             return None  # both sides found the same figure: not a comparison after all
         if summary:
@@ -691,32 +688,6 @@ def _best_sentences(index, passage_i, terms, limit):
     return " ".join(sentences[i] for i in keep if scores[i] > floor)
 
 
-_MONEY = re.compile(r"(?P<cur>[$€£]|\b(?:CAD|USD|EUR|GBP|AUD|MXN|CUP)\b)\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
-                    r"(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<cur2>euros?|dollars?|usd|eur|pesos|cup)\b", re.I)
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MESES = {m: i + 1 for i, m in enumerate(
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split())}
-_DATE = re.compile(r"\b(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<day>\d{1,2})\b|\b(?P<day2>\d{1,2})\s+de\s+(?P<mes>"
-                   + "|".join(_MESES) + r")\b", re.I)
-_UNIT = re.compile(r"\b(per|a|each|every|al|por|cada)\s+(year|semester|month|term|ano|semestre|mes)\b", re.I)
-
-
-def _values(sentence):
-    """Money amounts and dates in a sentence, each with its character position."""
-    found = []
-    for m in _MONEY.finditer(sentence):
-        number = float((m.group("num") or m.group("num2")).replace(",", ""))
-        currency = m.group("cur") or m.group("cur2")
-        unit = _UNIT.search(sentence, m.end(), m.end() + 25)
-        found.append(("money", number, currency, unit.group(0) if unit else "", m.start()))
-    for m in _DATE.finditer(sentence):
-        month = _MONTHS.get((m.group("month") or "").lower()) or _MESES.get((m.group("mes") or "").lower())
-        day = int(m.group("day") or m.group("day2"))
-        found.append(("date", (month, day), m.group(0), "", m.start()))
-    return found
-
-
 def _sentence_with_value(index, passage_i, terms, label, lang):
     """The passage sentence that best answers the part and carries a number, and the number
     whose clause holds most of the part's words (one sentence may hold both sides:
@@ -727,7 +698,7 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
     salient = [t for t in terms if t.position >= 0]
     for i in ranked:
         sentence = passage.sentences[i]
-        values = _values(sentence)
+        values = figures(sentence)
         if not values:
             continue
         cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
@@ -745,238 +716,6 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
 
         return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
     return None, None
-
-
-_LATER = re.compile(r"\b(later|last|latest|despues|ultimo|ultima|mas tarde)\b")
-_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|adds up|plus|en total|suma|suman|"
-                    r"sumar|juntos)\b|\+")
-
-
-def _summarise(question, labels, values, lang):
-    """The computed line: a difference or total of amounts, or which date comes first."""
-    folded = fold(question)
-    if len(values) != 2 or values[0][0] != values[1][0]:
-        return ""
-    (kind, a, cur_a, unit_a, _), (_, b, cur_b, unit_b, _) = values
-    if kind == "money" and cur_a.lower() == cur_b.lower():
-        unit = f" {unit_a}" if unit_a and unit_a == unit_b else ""
-        if _TOTAL.search(folded):
-            amount = _format_money(a + b, cur_a)
-            return f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
-        if a == b:
-            return None
-        high, low = (0, 1) if a > b else (1, 0)
-        amount = _format_money(abs(a - b), cur_a)
-        if lang == "es":
-            return f"Diferencia: {amount}{unit} más para {labels[high]} que para {labels[low]}."
-        return f"Difference: {amount} more{unit} for {labels[high]} than for {labels[low]}."
-    if kind == "date" and a != b:
-        later = _LATER.search(folded)
-        pick = (0 if a > b else 1) if later else (0 if a < b else 1)
-        date_text = values[pick][2]
-        if lang == "es":
-            return f"{labels[pick].capitalize()} es {'después' if later else 'antes'} ({date_text})."
-        return f"{labels[pick].capitalize()} comes {'later' if later else 'first'} ({date_text})."
-    return ""
-
-
-def _with_total(text, lang):
-    """A total of the amounts of one sentence that share currency and unit ("the fees add up to")."""
-    for sentence in _sentences(text):
-        money = [v for v in _values(sentence) if v[0] == "money"]
-        if len(money) >= 2 and len({(v[2].lower(), v[3]) for v in money}) == 1:
-            amount = _format_money(sum(v[1] for v in money), money[0][2])
-            unit = f" {money[0][3]}" if money[0][3] else ""
-            total = f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
-            return f"{text} {total}"
-    return text
-
-
-def _format_money(amount, currency):
-    number = f"{amount:,.2f}".rstrip("0").rstrip(".")
-    if currency in ("$", "€", "£"):
-        return f"{currency}{number}"
-    return f"{currency} {number}" if currency.isupper() else f"{number} {currency}"
-
-
-# -- follow-ups and comparisons ------------------------------------------------------------------
-
-_FOLLOW_CUE = re.compile(r"^\W*(and|what about|how about|what of|same for|also|then|ok and|okay and|"
-                         r"y|e|que tal|y si|y que hay de|tambien)\b")
-_REFERS = re.compile(r"\b(that|it|this|those|these|them|there|one|ones|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
-                     r"tambien|lo mismo)\b")
-
-
-def _is_elliptical(question, lang):
-    folded = fold(lexicon.expand_abbreviations(question))
-    if _FOLLOW_CUE.search(folded):
-        return True
-    asked = content_words(folded, lang) + lexicon.phrase_concepts(folded)
-    if asked and len(asked) <= 3 and all(lexicon.slot_of(w) == "attr" for w in asked):
-        return True  # only what is asked, not about what: "how much?", "what's the deadline?"
-    return bool(_REFERS.search(folded)) and len(content_words(question, lang)) <= 4
-
-
-def resolve_followup(question, previous, lang="en", depth=0):
-    """The question made whole with the last question's topic when it leans on it
-    ("and for the PhD?" after "tuition for the master's?" -> "tuition PhD")."""
-    # The last earlier message that named something ("thanks!" or "hi" in between name nothing).
-    while previous and not _concept_words(previous[-1]):
-        previous = previous[:-1]
-    if not previous or depth > 3 or not _is_elliptical(question, lang):
-        return question
-    before = resolve_followup(previous[-1], previous[:-1], lang, depth + 1)
-    return _combine(before, question, lang)
-
-
-class _Combined(str):
-    """A follow-up made whole; `carried` are the words taken from the earlier question."""
-    carried = frozenset()
-
-
-def _concept_words(text):
-    """(word or phrase, slot) for what a question names; a phrase ("in English", "how much") is
-    kept whole so it is read again as its concept."""
-    stop = STOP["en"] | STOP["es"]
-    folded = fold(lexicon.expand_abbreviations(text))
-    spans = lexicon.phrase_spans(folded)
-    phrases = [(folded[a:b], lexicon.CONCEPTS[name][0]) for name, (a, b) in spans]
-    return phrases + [
-        (w, lexicon.slot_of(w)) for w, start in word_spans(folded)
-        if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
-        and not any(a <= start < b for _name, (a, b) in spans)]
-
-
-def _combine(before, question, lang):
-    """Keep the earlier question's words except those whose slot the new question fills."""
-    new, old = _concept_words(question), _concept_words(before)
-    new_slots = {slot for _w, slot in new}
-    kept = [w for w, slot in old if slot not in new_slots]
-    asked = [w for w, _slot in new]
-    combined = _Combined(" ".join(kept + asked) if new else " ".join(w for w, _slot in old))
-    # What the student asks now weighs more than what is carried over from before.
-    combined.carried = frozenset(w for phrase in kept for w in phrase.split()) - set(asked) if new \
-        else frozenset()
-    return combined
-
-
-_VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
-# "more ... than B", "más ... que B"; "A plus B" for totals.
-_THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|earlier)\b.*?\s(than)\s|"
-                   r"\b(?:mas|menos)\b.*?\s(que)\s")
-_PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
-_BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
-_COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
-                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|mas|"
-                      r"diferencia|"
-                      r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
-_COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
-later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
-antes despues primero menos cual""".split())
-
-
-def _comparison_parts(question, lang):
-    """[(part question, label), ...] for "A vs B", "between A and B", "which is earlier, A or B",
-    or an implicit contrast ("how much more do international students pay?")."""
-    folded = fold(lexicon.expand_abbreviations(question)).strip()
-    if not _COMPARE.search(folded):
-        return None
-    between = _BETWEEN.search(folded)
-    if between:
-        rest = folded[:between.start()] + " " + folded[between.end():]
-        sides = [between.group(1), between.group(2)]
-    else:
-        than = _THAN.search(folded)
-        pieces = _VS.split(folded, maxsplit=1)
-        if than:
-            cut = than.start(1) if than.group(1) else than.start(2)
-            rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
-        elif len(pieces) == 2:
-            rest, sides = "", pieces
-        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
-            rest, sides = "", _PLUS.split(folded, maxsplit=1)
-        else:
-            return _contrast_parts(folded, lang)
-    stop = STOP["en"] | STOP["es"]
-    left, right = ([w for w in words(side) if w not in stop and w not in _COMPARE_WORDS] for side in sides)
-    rest_words = [w for w in words(rest) if w not in stop and w not in _COMPARE_WORDS]
-    if not left or not right:
-        return None
-    phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
-    first, second, context = _swap(left, right)
-    if not second or first == second:
-        return None
-    base = phrases + rest_words + context
-    return [(" ".join(base + first), " ".join(w for w in first if w not in second) or " ".join(first)),
-            (" ".join(base + second), " ".join(w for w in second if w not in first) or " ".join(second))]
-
-
-_CONTRASTED = {"audience", "level", "intake", "round", "room", "subject"}
-
-
-def _swap(left, right):
-    """The two sides of a comparison as full word lists, and the context they share: each word
-    the right side names replaces the left word it stands for ("international ... than cubans":
-    cubans replaces international), and what replaces nothing is context for both."""
-    first, second, context = list(left), list(left), []
-    def slot(word):
-        return lexicon.slot_of(word) if lexicon.concepts_of(word) else "name"
-
-    replaced, last, pending = set(), None, []
-    for word in right:
-        if word in left:
-            last = None
-            continue
-        kind = slot(word)
-        if kind == "name" and last is not None:
-            # Names after the first ("applied computing") join it where it went.
-            last += 1
-            second.insert(last, word)
-            continue
-        last = None
-        if kind == "attr":
-            context.append(word)
-            continue
-        # A name stands for another name or for an audience ("... than cubans"): the one
-        # nearest the split, as "A vs B" puts A just before it.
-        wanted = {kind} if kind != "name" else {"audience", "name"}
-        targets = [w for w in left if slot(w) in wanted and w not in replaced]
-        if targets:
-            target = targets[-1]
-            replaced.add(target)
-            last = second.index(target)
-            second[last] = word
-            # The whole compound goes ("graduate certificate or a diploma" -> diploma).
-            while kind == "name" and slot(target) == "name" and last > 0 \
-                    and slot(second[last - 1]) in ("level", "name") \
-                    and second[last - 1] not in right:
-                del second[last - 1]
-                last -= 1
-        elif kind in _CONTRASTED and any(slot(w) == kind for w in second):
-            second.append(word)
-        elif not replaced:
-            pending.append(word)  # "the regular application deadline": regular is the right side's
-        else:
-            context.append(word)  # "... than cubans for undergraduate tuition": shared
-    if replaced:
-        second += pending
-    else:
-        context += pending
-    return first, second, context
-
-
-def _contrast_parts(folded, lang):
-    if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
-        return None
-    stop = STOP["en"] | STOP["es"]
-    base = [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]
-    for a, b in lexicon.CONTRASTS:
-        for first, second in ((a, b), (b, a)):
-            hits = [w for w in base if first in lexicon.concepts_of(w)]
-            if hits and not any(second in lexicon.concepts_of(w) for w in base):
-                other = re.sub(rf"\b{re.escape(hits[0])}\b", second, folded)
-                return [(folded, hits[0]), (other, second)]
-    return None
 
 
 def _name_with(passage, neighbours, lang):

@@ -193,7 +193,8 @@ _PHRASES = [
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
     (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|queda|se encuentra)\b"), "address"),
     (re.compile(r"\b(taught |teach |given )?in (english|spanish|french)\b|"
-                r"\b(se (da|dan|imparte|imparten|dicta|dictan|ensena|ensenan) )?en (ingles|espanol|frances)\b"), "language"),
+                r"\b(se (da|dan|imparte|imparten|dicta|dictan|ensena|ensenan) )?en (ingles|espanol|frances)\b"),
+     "language"),
 ]
 
 _WORD_CONCEPTS = {}

@@ -96,3 +96,12 @@ def passage_stems(text, lang="en"):
     """Stems of a passage's words, only the language's stop words left out."""
     stop = INDEX_STOP.get(lang, INDEX_STOP["en"])
     return [stem(w, lang) for w in words(text) if w not in stop]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
+                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+
+
+def sentences(prose):
+    """The sentences of a paragraph ("Calle 23 No. 1000" does not end one)."""
+    return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
