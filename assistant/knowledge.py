@@ -12,9 +12,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import dense, lexicon
-from .text import STOP, content_words, fold, passage_stems, stem, stems, word_spans, words
+from .compare import MONEY, TOTAL, comparison_parts, summarise, figures, with_total
+from .followup import combine, resolve_followup
+from .text import STOP, content_words, fold, passage_stems, sentences as split_sentences, stem, stems, word_spans, words
 
 KINDS = ("answer", "not_offered", "clarify", "unknown")
+MAX_QUESTION = 400  # characters of a question read
 APPROVED = {"en": "Advisor-approved answers", "es": "Respuestas aprobadas por los asesores"}
 
 
@@ -39,8 +42,6 @@ class Passage:
 
 # -- parsing ---------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
-                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 _FIELD_LINE = re.compile(r"^[^\W\d][\w /&'-]{0,30}:\s*\S")
 
@@ -58,12 +59,12 @@ def split(text):
         prose = []
         for line in block:
             if _LIST_ITEM.match(line) or (len(block) > 1 and len(line) <= 120 and _FIELD_LINE.match(line)):
-                sentences += _sentences(" ".join(prose))
+                sentences += split_sentences(" ".join(prose))
                 prose = []
                 sentences.append(_LIST_ITEM.sub("", line).strip())
             else:
                 prose.append(line)
-        sentences += _sentences(" ".join(prose))
+        sentences += split_sentences(" ".join(prose))
         if sentences and sentences[-1].endswith(":") and not _LIST_ITEM.match(block[-1]):
             lead[:] = lead + sentences  # "one of the following:" belongs to the list after it
         elif sentences:
@@ -91,9 +92,6 @@ def split(text):
     return passages
 
 
-def _sentences(prose):
-    return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]
-
 
 def _is_title(line):
     return len(line) < 80 and not line.endswith((".", "?", "!", ";", ",")) and len(line.split()) <= 10
@@ -107,20 +105,23 @@ _MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo"
 
 
 def _field_marks(text, lang):
-    """An e-mail address, a phone number or an amount of money counts as the word for it."""
+    """An e-mail address, a phone number or an amount of money counts as the word for it, and so
+    does the label of a "Where: Kingston" line, however common its word."""
     email, phone, cost = _MARKS.get(lang, _MARKS["en"])
-    marks = [stem(email, lang)] if _EMAIL.search(text) else []
+    marks = [stem(w, lang) for w in words(text.split(":", 1)[0])] if _FIELD_LINE.match(text) else []
+    marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
-    return marks + ([stem(cost, lang)] if _MONEY.search(text) else [])
+    return marks + ([stem(cost, lang)] if MONEY.search(text) else [])
 
 
 class _Index:
     """The passages of one text in one language, with BM25, stems per sentence and dense vectors."""
 
-    def __init__(self, text, lang, embedder):
+    def __init__(self, text, lang, embedder, passages=None):
         self.text, self.lang, self._embedder = text, lang, embedder
-        self.passages = split(text)
-        tokens = [passage_stems(p.heading + " " + p.text, lang) + _field_marks(p.text, lang)
+        self.passages = split(text) if passages is None else passages
+        tokens = [passage_stems(p.heading + " " + p.text, lang)
+                  + [mark for sentence in p.sentences for mark in _field_marks(sentence, lang)]
                   for p in self.passages]
         self.stems = [set(t) for t in tokens]
         # Stems written with a capital inside a sentence: names of programmes, places, tests.
@@ -145,6 +146,8 @@ class _Index:
         self.max_idf = float(np.log(1 + n))
         surface = {w for p in self.passages for w in content_words(p.heading + " " + p.text, lang)}
         self.surface = sorted(w for w in surface if len(w) >= 4 and not w[0].isdigit())
+        self._candidates = self.surface + _lexicon_words()
+        self._nearest = {}
         # "domestic (Cuban) students": the word in brackets is this file's name for the concept.
         self.aliases = {}
         for word, alias in re.findall(r"(\w+) \((\w+)\)", fold(text)):
@@ -152,6 +155,14 @@ class _Index:
                 self.aliases.setdefault(alias, lexicon.concepts_of(word))
         self.vectors = embedder.vectors([p.heading + ". " + p.text for p in self.passages]) \
             if embedder and self.passages else None
+
+    def nearest(self, word):
+        """The closest word of this file or the lexicon to a typo, as (word, score, index), or None."""
+        if word not in self._nearest:
+            if len(self._nearest) > 10_000:
+                self._nearest.clear()
+            self._nearest[word] = process.extractOne(word, self._candidates, scorer=fuzz.ratio, score_cutoff=80)
+        return self._nearest[word]
 
     def scores(self, stem_):
         return self._bm25.get_scores([stem_]) if stem_ in self.df else None
@@ -169,11 +180,29 @@ class _Term:
     known: bool = False
     phrase: bool = False  # asked by a phrase ("how much"), not a word
     common: bool = False  # unknown here but an everyday word, or a word of another language
+    span: tuple = (0, 0)  # where the student wrote it, to quote their words back
 
 
 _OFFER = re.compile(r"\b(do you (have|offer)|is there|are there|can i (study|do|take|major)|offer|"
                     r"ofrecen|ofrece|tienen|tiene|puedo (estudiar|hacer|cursar))\b|^\W*hay\b|"
                     r"\bhay (un|una|algun|alguna|algunos|algunas)\b")
+def _quote_words(question, terms):
+    """The student's own words from the first term to the last ("Diseño de Moda")."""
+    expanded = lexicon.expand_abbreviations(question)
+    ordered = sorted(terms, key=lambda t: t.position)
+    start, end = ordered[0].span[0], ordered[-1].span[1]
+    if len(fold(expanded)) != len(expanded) or end <= start:
+        return " ".join(t.word for t in ordered)  # folding moved the offsets: fall back to its words
+    return expanded[start:end].lower() if expanded[start:end].isupper() else expanded[start:end]
+
+
+def _offer_position(question):
+    """The index of the first word after the offer frame ("do you have | a PhD ...")."""
+    folded = fold(lexicon.expand_abbreviations(question))
+    match = _OFFER.search(folded)
+    return sum(1 for _w, start in word_spans(folded) if start < match.end()) if match else 0
+
+
 def _offers(question):
     """True when the question asks whether something is offered ("do you have ...?")."""
     return bool(_OFFER.search(fold(lexicon.expand_abbreviations(question))))
@@ -190,7 +219,8 @@ def _analyse(question, index, lang, embedder):
     stop = STOP["en"] | STOP["es"] if lang == "es" or index.lang == "es" else STOP["en"]
     phrases = lexicon.phrase_spans(folded)
     terms = []
-    for position, (word, start) in enumerate(word_spans(folded)):
+    spans = word_spans(folded)
+    for position, (word, start) in enumerate(spans):
         inside = [name for name, (a, b) in phrases if a <= start < b]
         if inside:
             # The phrase names the concept ("when did it open" asks when it was founded).
@@ -198,9 +228,10 @@ def _analyse(question, index, lang, embedder):
                 alternatives = dict(_concept_weights(inside[0], index.lang))
                 terms.append(_Term(inside[0], position, lexicon.CONCEPTS[inside[0]][0], alternatives, phrase=True))
             continue
-        if word in stop:
+        if word in stop or any(t.word == word for t in terms):
             continue
         terms.append(_term(word, position, index, lang, embedder))
+        terms[-1].span = (start, start + len(word))
     for term in terms:
         present = [s for s in term.alternatives if s in index.df]
         scale = 0.7 if term.word in carried else 1.0
@@ -232,13 +263,15 @@ def _term(word, position, index, lang, embedder):
         english = lexicon.translate(word)
         if english:
             alternatives[stem(english, index.lang)] = 1.0
+    # Across languages a word with no translation has only its concept to go by.
+    untranslated = lang != index.lang and not any(s in index.df for s in alternatives)
     names = lexicon.concepts_of(word) or index.aliases.get(word) or index.aliases.get(word.rstrip("s"), [])
     for name in names:
         for s in _concept_stems(name, index.lang):
             # "apply" and "application" are one word to a student, though stemmed apart.
             variant = len(own) >= 4 and (s.startswith(own) or own.startswith(s)) and len(s) >= 4
             # Across languages the concept is the translation, so its words count nearly in full.
-            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if lang != index.lang
+            alternatives.setdefault(s, 0.9 if variant and lang == index.lang else 0.7 if untranslated
                                     else 0.4)
     if own not in index.df and len(own) >= 4 and not own[0].isdigit() and lang == index.lang:
         for s in index.df:
@@ -247,8 +280,8 @@ def _term(word, position, index, lang, embedder):
     if not any(s in index.df for s in alternatives) and len(word) >= 4 and not word[0].isdigit() \
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
-        found = process.extractOne(word, index.surface + _lexicon_words(), scorer=fuzz.ratio, score_cutoff=80)
-        if found:
+        found = index.nearest(word)
+        if found and found[0][0] == word[0]:  # a typo rarely changes the first letter ("rector" is no "director")
             fixed = found[0]
             alternatives[stem(fixed, index.lang)] = 0.9
             for name in lexicon.concepts_of(fixed):
@@ -315,22 +348,10 @@ class Knowledge:
 
     def set_approved(self, rows):
         """Advisor-approved answers ({"question", "answer"} rows), searched before the knowledge base."""
-        rows = [r for r in rows or () if r.get("question") and r.get("answer")]
-        self._approved = [(r["question"], r["answer"]) for r in rows]
-        if rows:
-            text = "\n\n".join(f"{q}\n{a}" for q, a in self._approved)
-            self._approved_index = _Index(text, self.base_lang, self._embedder)
-            # One passage per row: the question is searched, the answer quoted.
-            self._approved_index.passages = [Passage(q, [a]) for q, a in self._approved]
-            self._approved_index.stems = [set(passage_stems(q + " " + a, self.base_lang)) for q, a in self._approved]
-            self._approved_index.sentence_stems = [[s] for s in self._approved_index.stems]
-            self._approved_index.heading_stems = [set() for _ in self._approved]
-            tokens = [passage_stems(q + " " + a, self.base_lang) for q, a in self._approved]
-            self._approved_index._bm25 = bm25s.BM25()
-            self._approved_index._bm25.index(tokens, show_progress=False)
-            self._approved_index.vectors = None
-        else:
-            self._approved = None
+        rows = [(r["question"], r["answer"]) for r in rows or () if r.get("question") and r.get("answer")]
+        # One passage per row: its question is the heading (searched), its answer the text (quoted).
+        self._approved = _Index("\n\n".join(f"{q}\n{a}" for q, a in rows), self.base_lang, self._embedder,
+                                passages=[Passage(q, [a]) for q, a in rows]) if rows else None
 
     def _index_for(self, lang):
         return self._indexes.get(lang) or self._indexes[self.base_lang]
@@ -339,19 +360,22 @@ class Knowledge:
 
     def lookup(self, question, previous=(), lang="en"):
         """What the knowledge base says to `question`, read with the earlier questions of the chat."""
-        resolved = resolve_followup(question, list(previous), lang)
-        parts = _comparison_parts(resolved, lang)
+        # A question is a few dozen words; a pasted page would only cost time.
+        question = question[:MAX_QUESTION]
+        previous = [p[:MAX_QUESTION] for p in list(previous)[-4:]]
+        resolved = resolve_followup(question, previous, lang)
+        parts = comparison_parts(resolved, lang)
         if parts:
             found = self._compare(resolved, parts, lang)
             if found:
                 return found
         result = self._lookup_one(resolved, lang)
-        if result.kind == "answer" and _TOTAL.search(fold(resolved)):
-            result.text = _with_total(result.text, lang)
+        if result.kind == "answer" and TOTAL.search(fold(resolved)):
+            result.text = with_total(result.text, lang)
         if result.kind == "unknown" and previous and resolved == question \
-                and len(content_words(question, lang)) <= 3:
+                and 0 < len(content_words(question, lang)) <= 3:
             # A short question that means nothing alone leans on the last one.
-            combined = _combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
+            combined = combine(resolve_followup(previous[-1], list(previous[:-1]), lang), question, lang)
             retry = self._lookup_one(combined, lang)
             if retry.kind == "answer":
                 return retry
@@ -359,7 +383,7 @@ class Knowledge:
 
     def _lookup_one(self, question, lang, limit=None):
         if self._approved:
-            found = self._search(self._approved_index, question, lang)
+            found = self._search(self._approved, question, lang)
             if found and found["kind"] == "answer" and found["share"] >= 0.99:
                 passage = found["passage"]
                 return Lookup("answer", passage.text, [APPROVED.get(lang, APPROVED["en"])], self.base_lang,
@@ -396,9 +420,11 @@ class Knowledge:
             return self._no_match(index, salient, question, lang, topic)
         fused = bm25 / bm25.max()
         # A section heading that names what is asked ("Master's degrees") marks the passage about it.
+        # For "list all master's programmes" the section is the answer, so its heading counts double.
+        heading_weight = 0.6 if _LIST.search(fold(question)) else 0.3
         for i in range(n):
             named = sum(t.weight * _strength(t, index.heading_stems[i]) for t in salient)
-            fused[i] += 0.3 * named / sum(t.weight for t in salient)
+            fused[i] += heading_weight * named / sum(t.weight for t in salient)
         # Two question words side by side in the passage ("application fee") say more than apart.
         ordered = sorted(salient, key=lambda t: t.position)
         pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if b.position - a.position == 1]
@@ -410,7 +436,7 @@ class Knowledge:
                     fused[i] += 0.3 * max(hits)
         if index.vectors is not None and lang == index.lang:
             query = self._embedder.vectors([" ".join(t.word for t in salient)])[0]
-            fused = fused + 0.3 * np.clip(index.vectors @ query, 0, None)
+            fused = fused + 0.6 * np.clip(index.vectors @ query, 0, None)
         total = sum(t.weight for t in salient)
         share = np.array([sum(t.weight for t in salient if _covered(t, index.stems[i])) / total
                           for i in range(n)])
@@ -444,7 +470,8 @@ class Knowledge:
 
     def _no_match(self, index, salient, question, lang, topic):
         if _offers(question):
-            phrase = " ".join(t.word for t in salient if t.slot == "subject" and not t.known) or topic
+            unknown = [t for t in salient if t.slot == "subject" and not t.known]
+            phrase = _quote_words(question, unknown) if unknown else topic
             return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
                     "sources": [], "share": 0.0}
         return {"kind": "unknown", "topic": topic, "share": 0.0}
@@ -453,20 +480,22 @@ class Knowledge:
         """A subject the question names with a word the best passage lacks ("sports medicine" when
         only Medicine exists): say it is not listed and name the closest thing that is."""
         generic = {"program", "application"}
+        offer = _offers(question)
+        asked_from = _offer_position(question) if offer else 0
         for term in uncovered:
             if term.slot != "subject" or generic & set(lexicon.concepts_of(term.word)):
                 continue
-            neighbours = [t for t in salient if abs(t.position - term.position) == 1 and t.slot == "subject"
+            # Next to it, or one small word apart ("Diseño de Moda", "Master of Arctic Medicine").
+            neighbours = [t for t in salient if 0 < abs(t.position - term.position) <= 2 and t.slot == "subject"
                           and not generic & set(lexicon.concepts_of(t.word))
                           and any(s in index.names for x in (t, term) for s in x.alternatives)]
-            offer = _offers(question)
             if not term.known and term.common and not offer:
                 continue  # "main campus": an everyday word the file lacks, not asked as a programme
-            if lang != index.lang and not term.known and len(term.alternatives) == 1:
-                continue  # a word of another language the glossary cannot translate says nothing
-            if not neighbours and not (offer and not term.known):
-                continue
-            phrase = " ".join(t.word for t in sorted([term] + neighbours, key=lambda t: t.position))
+            if lang != index.lang and not term.known and len(term.alternatives) == 1 and not neighbours:
+                continue  # a word of another language the glossary cannot translate says little alone
+            if not neighbours and not (offer and not term.known and term.position >= asked_from):
+                continue  # "my IELTS is too low, is there another way?": "low" is not what is asked for
+            phrase = _quote_words(question, [term] + neighbours)
             # The closest thing: the best passage holding the neighbour that names a subject.
             closest, heading = None, None
             anchors = [t for t in [term] + neighbours if t.known]
@@ -488,8 +517,12 @@ class Knowledge:
         if not _offers(question):
             return None
         levels = [t for t in salient if t.slot == "level"]
-        field = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word) and t.known],
-                       key=lambda t: t.position)
+        names = sorted([t for t in salient if t.slot == "subject" and not lexicon.concepts_of(t.word)
+                        and (t.known or lang == index.lang)], key=lambda t: t.position)
+        # The field is the last run of adjacent names ("... in Computer Engineering").
+        field = []
+        for term in names:
+            field = field + [term] if field and term.position == field[-1].position + 1 else [term]
         if not levels or not field:
             return None
         named = False
@@ -499,13 +532,17 @@ class Knowledge:
                     named = True
                     if all(_covered(t, index.sentence_stems[i][j]) for t in levels):
                         return None
-        if not named:
+        if not named and len(field) < 2:
             return None
-        phrase = f"{' '.join(t.word for t in levels)} {'en' if lang == 'es' else 'in'} " \
-                 f"{' '.join(t.word for t in field)}"
-        passage = next(index.passages[int(i)] for i in base["order"]
-                       if any(_holds_phrase(tokens, field) for tokens in index.sentence_tokens[int(i)]))
-        closest = _name_with(passage, field, index.lang)
+        phrase = f"{_quote_words(question, levels)} {'en' if lang == 'es' else 'in'} " \
+                 f"{_quote_words(question, field)}"
+        # The closest: a passage naming the field, else the best one ("computer engineering" ->
+        # the passage listing Computer Science and Civil Engineering).
+        known = [t for t in field if t.known]
+        passage = next((index.passages[int(i)] for i in base["order"]
+                        if any(_holds_phrase(tokens, known) for tokens in index.sentence_tokens[int(i)])),
+                       base["passage"])
+        closest = _name_with(passage, known, index.lang)
         return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                 "sources": [passage.heading] if closest else []}
 
@@ -572,13 +609,16 @@ class Knowledge:
             heading = index.passages[passage_i].heading
             if heading and heading not in sources:
                 sources.append(heading)
-        if len(values) == 2 and values[0] == values[1] and len(sentences) == 1:
+        sentence_stems = set(passage_stems(sentences[0], index.lang))
+        both_named = all(_covered(t, sentence_stems) for found, label in picks for t in found["terms"]
+                         if t.word in label.split())
+        if len(values) == 2 and values[0] == values[1] and len(sentences) == 1 and both_named:
             # One sentence holds both sides ("$15,000 ... international and $8,000 ... domestic").
-            others = [v for v in _values(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
+            others = [v for v in figures(sentences[0]) if v[0] == values[0][0] and v[1] != values[0][1]]
             if others:
                 values[1] = others[0]
         text = " ".join(sentences)
-        summary = _summarise(question, [label for _, label in picks], values, lang)
+        summary = summarise(question, [label for _, label in picks], values, lang)
         if summary is None:
             return None  # both sides found the same figure: not a comparison after all
         if summary:
@@ -648,32 +688,6 @@ def _best_sentences(index, passage_i, terms, limit):
     return " ".join(sentences[i] for i in keep if scores[i] > floor)
 
 
-_MONEY = re.compile(r"(?P<cur>[$€£]|\b(?:CAD|USD|EUR|GBP|AUD|MXN|CUP)\b)\s?(?P<num>\d[\d,]*(?:\.\d+)?)|"
-                    r"(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<cur2>euros?|dollars?|usd|eur|pesos|cup)\b", re.I)
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MESES = {m: i + 1 for i, m in enumerate(
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split())}
-_DATE = re.compile(r"\b(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<day>\d{1,2})\b|\b(?P<day2>\d{1,2})\s+de\s+(?P<mes>"
-                   + "|".join(_MESES) + r")\b", re.I)
-_UNIT = re.compile(r"\b(per|a|each|every|al|por|cada)\s+(year|semester|month|term|ano|semestre|mes)\b", re.I)
-
-
-def _values(sentence):
-    """Money amounts and dates in a sentence, each with its character position."""
-    found = []
-    for m in _MONEY.finditer(sentence):
-        number = float((m.group("num") or m.group("num2")).replace(",", ""))
-        currency = m.group("cur") or m.group("cur2")
-        unit = _UNIT.search(sentence, m.end(), m.end() + 25)
-        found.append(("money", number, currency, unit.group(0) if unit else "", m.start()))
-    for m in _DATE.finditer(sentence):
-        month = _MONTHS.get((m.group("month") or "").lower()) or _MESES.get((m.group("mes") or "").lower())
-        day = int(m.group("day") or m.group("day2"))
-        found.append(("date", (month, day), m.group(0), "", m.start()))
-    return found
-
-
 def _sentence_with_value(index, passage_i, terms, label, lang):
     """The passage sentence that best answers the part and carries a number, and the number
     whose clause holds most of the part's words (one sentence may hold both sides:
@@ -684,242 +698,24 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
     salient = [t for t in terms if t.position >= 0]
     for i in ranked:
         sentence = passage.sentences[i]
-        values = _values(sentence)
+        values = figures(sentence)
         if not values:
             continue
         cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
+
+        # A sentence listing several figures lists them along one dimension: who pays, which
+        # round, which room; those words pick the figure, other words only find the sentence.
+        dimension = [t for t in salient if t.slot in ("audience", "round", "room", "intake")
+                     and _covered(t, set(passage_stems(sentence, index.lang)))] or salient
 
         def clause_score(value):
             start = max(c for c in cuts if c <= value[4])
             end = min(c for c in cuts if c > value[4])
             clause = set(passage_stems(sentence[start:end], index.lang))
-            return sum(t.weight for t in salient if _covered(t, clause))
+            return sum(t.weight for t in dimension if _covered(t, clause))
 
         return sentence, max(values, key=lambda v: (clause_score(v), -v[4]))
     return None, None
-
-
-_LATER = re.compile(r"\b(later|last|latest|despues|ultimo|ultima|mas tarde)\b")
-_TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|adds up|plus|en total|suma|suman|"
-                    r"sumar|juntos)\b|\+")
-
-
-def _summarise(question, labels, values, lang):
-    """The computed line: a difference or total of amounts, or which date comes first."""
-    folded = fold(question)
-    if len(values) != 2 or values[0][0] != values[1][0]:
-        return ""
-    (kind, a, cur_a, unit_a, _), (_, b, cur_b, unit_b, _) = values
-    if kind == "money" and cur_a.lower() == cur_b.lower():
-        unit = f" {unit_a}" if unit_a and unit_a == unit_b else ""
-        if _TOTAL.search(folded):
-            amount = _format_money(a + b, cur_a)
-            return f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
-        if a == b:
-            return None
-        high, low = (0, 1) if a > b else (1, 0)
-        amount = _format_money(abs(a - b), cur_a)
-        if lang == "es":
-            return f"Diferencia: {amount}{unit} más para {labels[high]} que para {labels[low]}."
-        return f"Difference: {amount} more{unit} for {labels[high]} than for {labels[low]}."
-    if kind == "date" and a != b:
-        later = _LATER.search(folded)
-        pick = (0 if a > b else 1) if later else (0 if a < b else 1)
-        date_text = values[pick][2]
-        if lang == "es":
-            return f"{labels[pick].capitalize()} es {'después' if later else 'antes'} ({date_text})."
-        return f"{labels[pick].capitalize()} comes {'later' if later else 'first'} ({date_text})."
-    return ""
-
-
-def _with_total(text, lang):
-    """A total of the amounts of one sentence that share currency and unit ("the fees add up to")."""
-    for sentence in _sentences(text):
-        money = [v for v in _values(sentence) if v[0] == "money"]
-        if len(money) >= 2 and len({(v[2].lower(), v[3]) for v in money}) == 1:
-            amount = _format_money(sum(v[1] for v in money), money[0][2])
-            unit = f" {money[0][3]}" if money[0][3] else ""
-            total = f"En total: {amount}{unit}." if lang == "es" else f"In total: {amount}{unit}."
-            return f"{text} {total}"
-    return text
-
-
-def _format_money(amount, currency):
-    number = f"{amount:,.2f}".rstrip("0").rstrip(".")
-    if currency in ("$", "€", "£"):
-        return f"{currency}{number}"
-    return f"{currency} {number}" if currency.isupper() else f"{number} {currency}"
-
-
-# -- follow-ups and comparisons ------------------------------------------------------------------
-
-_FOLLOW_CUE = re.compile(r"^\W*(and|what about|how about|what of|same for|also|then|ok and|okay and|"
-                         r"y|e|que tal|y si|y que hay de|tambien)\b")
-_REFERS = re.compile(r"\b(that|it|this|those|these|them|there|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
-                     r"tambien|lo mismo)\b")
-
-
-def _is_elliptical(question, lang):
-    folded = fold(lexicon.expand_abbreviations(question))
-    if _FOLLOW_CUE.search(folded):
-        return True
-    asked = content_words(folded, lang) + lexicon.phrase_concepts(folded)
-    if asked and len(asked) <= 3 and all(lexicon.slot_of(w) == "attr" for w in asked):
-        return True  # only what is asked, not about what: "how much?", "what's the deadline?"
-    return bool(_REFERS.search(folded)) and len(content_words(question, lang)) <= 4
-
-
-def resolve_followup(question, previous, lang="en", depth=0):
-    """The question made whole with the last question's topic when it leans on it
-    ("and for the PhD?" after "tuition for the master's?" -> "tuition PhD")."""
-    if not previous or depth > 3 or not _is_elliptical(question, lang):
-        return question
-    before = resolve_followup(previous[-1], previous[:-1], lang, depth + 1)
-    return _combine(before, question, lang)
-
-
-class _Combined(str):
-    """A follow-up made whole; `carried` are the words taken from the earlier question."""
-    carried = frozenset()
-
-
-def _concept_words(text):
-    """(word or phrase, slot) for what a question names; a phrase ("in English", "how much") is
-    kept whole so it is read again as its concept."""
-    stop = STOP["en"] | STOP["es"]
-    folded = fold(lexicon.expand_abbreviations(text))
-    spans = lexicon.phrase_spans(folded)
-    phrases = [(folded[a:b], lexicon.CONCEPTS[name][0]) for name, (a, b) in spans]
-    return phrases + [
-        (w, lexicon.slot_of(w)) for w, start in word_spans(folded)
-        if w not in stop and not _REFERS.fullmatch(w) and not _FOLLOW_CUE.fullmatch(w)
-        and not any(a <= start < b for _name, (a, b) in spans)]
-
-
-def _combine(before, question, lang):
-    """Keep the earlier question's words except those whose slot the new question fills."""
-    new, old = _concept_words(question), _concept_words(before)
-    new_slots = {slot for _w, slot in new}
-    kept = [w for w, slot in old if slot not in new_slots]
-    asked = [w for w, _slot in new]
-    combined = _Combined(" ".join(kept + asked) if new else " ".join(w for w, _slot in old))
-    # What the student asks now weighs more than what is carried over from before.
-    combined.carried = frozenset(w for phrase in kept for w in phrase.split()) - set(asked) if new \
-        else frozenset()
-    return combined
-
-
-_VS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|o|frente a|comparad[oa] con)\s")
-# "more ... than B", "más ... que B"; "A plus B" for totals.
-_THAN = re.compile(r"\b(?:more|less|cheaper|pricier|bigger|higher|lower|later|earlier)\b.*?\s(than)\s|"
-                   r"\b(?:mas|menos)\b.*?\s(que)\s")
-_PLUS = re.compile(r"\s(?:plus|\+|mas|and|y)\s")
-_BETWEEN = re.compile(r"\b(?:between|entre)\s+(.+?)\s+(?:and|y)\s+(.+?)(?:[?.!]|$)")
-_COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|differ|cheaper|more expensive|"
-                      r"costlier|earlier|later|sooner|first|more|less|than|total|altogether|plus|add up|suman|mas|"
-                      r"diferencia|"
-                      r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
-_COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
-later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
-antes despues primero menos cual""".split())
-
-
-def _comparison_parts(question, lang):
-    """[(part question, label), ...] for "A vs B", "between A and B", "which is earlier, A or B",
-    or an implicit contrast ("how much more do international students pay?")."""
-    folded = fold(lexicon.expand_abbreviations(question)).strip()
-    if not _COMPARE.search(folded):
-        return None
-    between = _BETWEEN.search(folded)
-    if between:
-        rest = folded[:between.start()] + " " + folded[between.end():]
-        sides = [between.group(1), between.group(2)]
-    else:
-        than = _THAN.search(folded)
-        pieces = _VS.split(folded, maxsplit=1)
-        if than:
-            cut = than.start(1) if than.group(1) else than.start(2)
-            rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
-        elif len(pieces) == 2:
-            rest, sides = "", pieces
-        elif _TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
-            rest, sides = "", _PLUS.split(folded, maxsplit=1)
-        else:
-            return _contrast_parts(folded, lang)
-    stop = STOP["en"] | STOP["es"]
-    left, right = ([w for w in words(side) if w not in stop and w not in _COMPARE_WORDS] for side in sides)
-    rest_words = [w for w in words(rest) if w not in stop and w not in _COMPARE_WORDS]
-    if not left or not right:
-        return None
-    phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
-    first, second, context = _swap(left, right)
-    if not second or first == second:
-        return None
-    base = phrases + rest_words + context
-    return [(" ".join(base + first), " ".join(w for w in first if w not in second) or " ".join(first)),
-            (" ".join(base + second), " ".join(w for w in second if w not in first) or " ".join(second))]
-
-
-_CONTRASTED = {"audience", "level", "intake", "round", "room", "subject"}
-
-
-def _swap(left, right):
-    """The two sides of a comparison as full word lists, and the context they share: each word
-    the right side names replaces the left word it stands for ("international ... than cubans":
-    cubans replaces international), and what replaces nothing is context for both."""
-    first, second, context = list(left), list(left), []
-    def slot(word):
-        return lexicon.slot_of(word) if lexicon.concepts_of(word) else "name"
-
-    replaced, last, pending = set(), None, []
-    for word in right:
-        if word in left:
-            last = None
-            continue
-        kind = slot(word)
-        if kind == "name" and last is not None:
-            # Names after the first ("applied computing") join it where it went.
-            last += 1
-            second.insert(last, word)
-            continue
-        last = None
-        if kind == "attr":
-            context.append(word)
-            continue
-        # A name stands for another name, or for the audience when the left side has one.
-        wanted = {kind} if kind != "name" else (
-            {"audience"} if any(slot(w) == "audience" for w in left) else {"name"})
-        targets = [w for w in left if slot(w) in wanted and w not in replaced]
-        if targets:
-            target = targets[-1]
-            replaced.add(target)
-            last = second.index(target)
-            second[last] = word
-        elif kind in _CONTRASTED and any(slot(w) == kind for w in second):
-            second.append(word)
-        elif not replaced:
-            pending.append(word)  # "the regular application deadline": regular is the right side's
-        else:
-            context.append(word)  # "... than cubans for undergraduate tuition": shared
-    if replaced:
-        second += pending
-    else:
-        context += pending
-    return first, second, context
-
-
-def _contrast_parts(folded, lang):
-    if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
-        return None
-    stop = STOP["en"] | STOP["es"]
-    base = [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]
-    for a, b in lexicon.CONTRASTS:
-        for first, second in ((a, b), (b, a)):
-            hits = [w for w in base if first in lexicon.concepts_of(w)]
-            if hits and not any(second in lexicon.concepts_of(w) for w in base):
-                other = re.sub(rf"\b{re.escape(hits[0])}\b", second, folded)
-                return [(folded, hits[0]), (other, second)]
-    return None
 
 
 def _name_with(passage, neighbours, lang):
@@ -945,6 +741,11 @@ def _not_offered_text(phrase, closest, lang):
 
 
 # -- the interface the offline assistant uses today ------------------------------------------------
+
+def tokenize(text, lang="en"):
+    """Lower-case word stems without stop words (knowledge-gap grouping uses them too)."""
+    return stems(text, lang)
+
 
 class KnowledgeBase:
     """One text (the knowledge base, or approved answers) answered through Knowledge.lookup."""

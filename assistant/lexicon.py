@@ -22,7 +22,7 @@ CONCEPTS = {
     "deadline": ("attr", "deadline deadlines due close closes closing last cutoff cut-off latest date dates",
                  "plazo plazos limite fecha fechas cierre cierra vence vencimiento ultimo ultima hasta cuando"),
     "duration": ("attr", "long length duration years year semesters take takes last lasts months weeks minute "
-                 "minutes hour hours",
+                 "minutes hour hours ready",
                  "dura duran duracion tiempo anos ano semestres meses semanas tarda"),
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),
@@ -31,8 +31,8 @@ CONCEPTS = {
                     "requisito requisitos requiere requieren necesito exigen exige minimo criterios"),
     "grade": ("attr", "gpa grade grades marks average score scores cgpa transcript transcripts",
               "promedio nota notas calificacion calificaciones expediente puntaje puntuacion"),
-    "test": ("attr", "test tests exam exams ielts toefl duolingo sat gre gmat dele siele certificate score",
-             "examen examenes prueba pruebas certificado"),
+    "test": ("attr", "test tests exam exams ielts toefl duolingo sat gre gmat dele siele pte score",
+             "examen examenes prueba pruebas"),
     "phone": ("attr", "phone telephone call number ring mobile cell whatsapp",
               "telefono llamar numero celular movil"),
     "email": ("attr", "email e-mail mail write address inbox", "correo email escribir electronico"),
@@ -67,13 +67,15 @@ CONCEPTS = {
                 "study studies subject subjects field fields discipline",
                 "programa programas carrera carreras curso cursos estudiar estudios ofrecen ofrece titulo "
                 "titulos especialidad"),
-    "application": ("subject", "application applications apply applying applicant applicants portal form", "solicitud solicitudes aplicar solicitar postular "
+    "application": ("subject", "application applications apply applying applicant applicants portal form",
+                    "solicitud solicitudes aplicar solicitar postular "
                     "postulacion inscripcion inscribirse inscribir formulario portal"),
     "housing": ("subject", "housing accommodation accommodations dorm dorms dormitory dormitories residence "
                 "residences hall halls room rooms live living stay lodging rent apartment flat",
                 "alojamiento vivienda residencia residencias habitacion habitaciones cuarto dormitorio vivir "
                 "alquiler apartamento piso hospedaje"),
-    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial afford poor money need-based "
+    "scholarship": ("subject", "scholarship scholarships bursary bursaries grant grants aid funding financial "
+                    "afford poor money need-based "
                     "waiver discount assistantship",
                     "beca becas ayuda ayudas financiera financiamiento subvencion descuento"),
     "visa": ("subject", "visa visas permit immigration embassy consulate", "visa visado visados permiso "
@@ -95,6 +97,24 @@ CONCEPTS = {
 
 # Words the glossary translates one to one (Spanish -> English), beyond the concepts above.
 GLOSSARY = {
+    # The words of the concepts above, one to one, so a translation outranks its neighbours.
+    "direccion": "address", "correo": "email", "telefono": "phone", "horario": "hours", "precio": "price",
+    "costo": "cost", "coste": "cost", "plazo": "deadline", "beca": "scholarship", "becas": "scholarships",
+    "requisito": "requirement", "requisitos": "requirements", "puntaje": "score", "puntuacion": "score",
+    "nota": "grade", "notas": "grades", "promedio": "average", "matricula": "tuition", "alojamiento": "housing",
+    "vivienda": "housing", "residencia": "residence", "residencias": "residences", "habitacion": "room",
+    "maestria": "master", "maestrias": "masters", "doctorado": "phd", "licenciatura": "bachelor",
+    "licenciaturas": "bachelors", "pregrado": "undergraduate", "posgrado": "graduate", "solicitud": "application",
+    "deposito": "deposit", "seguro": "insurance", "visado": "visa", "cuota": "fee", "cuotas": "fees",
+    "tarifa": "fee", "idioma": "language", "ingles": "english", "espanol": "spanish", "examen": "test",
+    "prueba": "test", "plazas": "seats", "cupo": "seat", "comida": "meal", "comidas": "meals",
+    "alquiler": "rent", "contrato": "lease", "duracion": "duration", "dura": "takes", "fundada": "founded",
+    "internacional": "international", "internacionales": "international", "extranjeros": "international",
+    "nacionales": "domestic", "otono": "fall", "primavera": "spring", "septiembre": "september",
+    "enero": "january", "febrero": "february", "marzo": "march", "abril": "april", "mayo": "may",
+    "junio": "june", "julio": "july", "agosto": "august", "octubre": "october", "noviembre": "november",
+    "diciembre": "december", "beneficio": "benefit", "reembolsan": "refund", "devuelven": "refund",
+    "recogida": "pickup",
     "medicina": "medicine", "ingenieria": "engineering", "informatica": "computer", "computacion": "computer",
     "ciencias": "science", "ciencia": "science", "datos": "data", "negocios": "business",
     "administracion": "administration", "empresas": "business", "economia": "economics",
@@ -128,7 +148,8 @@ GLOSSARY = {
     "politicas": "political", "relaciones": "relations", "deportiva": "sports", "deportivo": "sports",
     "dentista": "dentistry", "agronomia": "agronomy", "traduccion": "translation", "frances": "french",
     "admisiones": "admissions", "admision": "admission", "ano": "year", "anos": "years", "semana": "week",
-    "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant", "asistentes": "assistants", "investigacion": "research",
+    "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant",
+    "asistentes": "assistants", "investigacion": "research",
     "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
@@ -147,7 +168,8 @@ _ABBREVIATIONS = {
     "no.": "number", "num": "number", "addr": "address", "docs": "documents", "doc": "document",
     "r": "are", "ppl": "people", "thru": "through", "avg": "average", "min": "minimum", "max": "maximum",
     "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
-    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que", "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que",
+    "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
@@ -170,7 +192,9 @@ _PHRASES = [
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
     (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|queda|se encuentra)\b"), "address"),
-    (re.compile(r"\bin english\b|\ben ingles\b|\bin spanish\b|\ben espanol\b"), "language"),
+    (re.compile(r"\b(taught |teach |given )?in (english|spanish|french)\b|"
+                r"\b(se (da|dan|imparte|imparten|dicta|dictan|ensena|ensenan) )?en (ingles|espanol|frances)\b"),
+     "language"),
 ]
 
 _WORD_CONCEPTS = {}

@@ -17,19 +17,23 @@ def fold(text):
 
 
 # Words that frame a question rather than say what it is about.
-_QUESTION_EN = """what whats which who whom whose how when where why do does did can could would should
-i me my mine you your yours we our us am is are was were be been please tell know want like need
-about get much many any there hi hello hey thanks thank also s d t m ll re ve university school
-college institute uni student students question questions ask asking one more another quick just
-still info information let find out ok okay so yes no some thing things give say said wondering
-wonder curious hear heard mean go going look looking kind sort really actually maybe else
-come comes coming happen happens list name names show see check help helps each every per
-till until offer offers offered provide provides available than plus vs versus whole total sum combined together altogether add adds compare difference
-have has had having im ive id from up too guys exactly anything way like got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've it's that's there's etc""".split()
-_QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas
-puedo puede pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor
-universidad uni estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas toda todo preguntas informacion usted ustedes hay tambien
-es son ser esta estan algo alguna alguno mas otra otro sobre bueno vale si ok eso esto ese esa""".split()
+_QUESTION_EN = """what whats which who whom whose how when where why do does did can could would should i me my mine
+you your yours we our us am is are was were be been please tell know want like need about get much
+many any there hi hello hey thanks thank also s d t m ll re ve university school college institute
+uni student students question questions ask asking one more another quick just still info
+information let find out ok okay so yes no some thing things give say said wondering wonder curious
+hear heard mean go going look looking kind sort really actually maybe else all every other way come
+comes coming happen happens list name names show see check help helps each per till until offer
+offers offered provide provides available than plus vs versus whole total sum combined together
+altogether add adds compare difference have has had having im ive id from up too guys exactly
+anything got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've
+it's that's there's etc""".split()
+_QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas puedo puede
+pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor universidad uni
+estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas
+toda todo mandar enviar entrar hacer tener poder ir venir llegar querer dar ver pasar salir
+preguntas informacion usted ustedes hay tambien es son ser esta estan algo alguna alguno mas otra
+otro sobre bueno vale si ok eso esto ese esa""".split()
 STOP = {
     "en": {fold(w) for w in bm25s.stopwords.STOPWORDS_EN} | set(_QUESTION_EN),
     "es": {fold(w) for w in bm25s.stopwords.STOPWORDS_SPANISH} | set(_QUESTION_ES),
@@ -92,3 +96,12 @@ def passage_stems(text, lang="en"):
     """Stems of a passage's words, only the language's stop words left out."""
     stop = INDEX_STOP.get(lang, INDEX_STOP["en"])
     return [stem(w, lang) for w in words(text) if w not in stop]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bNr\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bAve\.)"
+                           r"\s+(?=[A-Z0-9\"(¿¡ÁÉÍÓÚÑ])")
+
+
+def sentences(prose):
+    """The sentences of a paragraph ("Calle 23 No. 1000" does not end one)."""
+    return [s.strip() for s in _SENTENCE_END.split(prose) if s.strip()]

@@ -1,6 +1,7 @@
 """Offline assistant retrieval: CPU per Knowledge.lookup over the golden-set questions, and the
 memory it adds, beside a bare floor measured in the same run (one plain BM25 get_scores call
-on the question's stems, over the same passages).
+on the question's stems, over the same passages); then how often retrieval alone gets each
+knowledge conversation right (the dialogue layer, booking and small talk left out).
 
     python bench/offline_assistant.py             # every eval/golden/*.jsonl, 3 rounds
     python bench/offline_assistant.py --rounds 1
@@ -9,7 +10,9 @@ import argparse
 import gc
 import json
 import sys
+import re
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,48 @@ def conversations(paths):
             for turn in conv["turns"]:
                 yield ROOT / conv["kb"], conv.get("lang", "en"), turn["student"], list(said)
                 said.append(turn["student"])
+
+
+RETRIEVAL_KINDS = ("fact", "reworded", "followup", "comparison", "not_offered", "unknown")
+
+
+def _norm(text):
+    text = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+    return re.sub(r"(?<=\d),(?=\d)", "", text)
+
+
+def turn_passes(kind, expect, found):
+    """The golden expectations a lookup alone can meet (facts quoted, not offered, unknown)."""
+    text = _norm(found.text)
+    if expect.get("facts") and not (found.kind == "answer" and all(_norm(f) in text for f in expect["facts"])):
+        return False
+    if expect.get("any_facts") and not (found.kind == "answer" and any(_norm(f) in text for f in expect["any_facts"])):
+        return False
+    if expect.get("escalate") is True or expect.get("not_offered") or kind == "unknown":
+        return found.kind in ("unknown", "not_offered", "clarify")
+    return found.kind == "answer" or not (expect.get("facts") or expect.get("any_facts"))
+
+
+def retrieval_table(paths, knowledge):
+    """Conversations of the knowledge kinds played through Knowledge.lookup alone, per kind and language."""
+    rows = {}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            conv = json.loads(line) if line.strip() else None
+            if not conv or conv["kind"] not in RETRIEVAL_KINDS:
+                continue
+            kb, said, ok = knowledge[ROOT / conv["kb"]], [], True
+            for turn in conv["turns"]:
+                ok &= turn_passes(conv["kind"], turn["expect"], kb.lookup(turn["student"], said, conv["lang"]))
+                said.append(turn["student"])
+            row = rows.setdefault((conv["kind"], conv["lang"]), [0, 0])
+            row[0] += ok
+            row[1] += 1
+    print(f"\n{'retrieval alone':20}{'passed':>12}")
+    for (kind, lang), (good, total) in sorted(rows.items()):
+        print(f"{kind + ' ' + lang:20}{good:>6}/{total:<5}{good / total:>5.0%}")
+    good, total = sum(r[0] for r in rows.values()), sum(r[1] for r in rows.values())
+    print(f"{'all':20}{good:>6}/{total:<5}{good / total:>5.0%}")
 
 
 def percentile(values, p):
@@ -95,6 +140,7 @@ def main():
           f"Knowledge (all languages, lexicon, dense vectors) +{full_rss - floor_rss:.1f} MB more; "
           f"process {full_rss:.0f} MB")
     print("kinds:", ", ".join(f"{k} {v // args.rounds}" for k, v in sorted(kinds.items())))
+    retrieval_table(paths, knowledge)
 
 
 if __name__ == "__main__":
