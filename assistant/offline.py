@@ -166,6 +166,8 @@ class OfflineAssistant(BaseChatModel):
     def respond(self, messages, tools, lang=None):
         """The next AIMessage: a tool call, or text, in `lang` or else the student's language."""
         lang = lang or conversation_language([m.text for m in messages if isinstance(m, HumanMessage)])
+        while len(messages) > 1 and isinstance(messages[-1], SystemMessage):
+            messages = messages[:-1]  # a notice stored after the student's message ("Welcome back!")
         last = messages[-1]
         if isinstance(last, ToolMessage):
             return self._after_tool(messages, tools, lang)

@@ -369,3 +369,9 @@ def test_a_fault_in_the_knowledge_base_hands_the_chat_over_instead_of_failing():
     knowledge.lookup = broken
     reply = ask(bot, "How much is tuition?")
     assert reply.tool_calls[0]["args"]["reason"] == "Not in the knowledge base: How much is tuition?"
+
+
+def test_a_notice_stored_after_the_students_message_does_not_hide_the_question():
+    reply = assistant().respond([HumanMessage("What is the tuition for graduate students?"),
+                                 SystemMessage(NOTICE + "Welcome back! The conversation is open again.")], TOOLS)
+    assert "$18,500" in reply.content

@@ -52,13 +52,13 @@ def post_student_message(chat_id, text, client_id=None, address=None):
     runtime.limits.hit("message_per_address", address or "unknown")
     with db.transaction():
         chat = locked_chat(chat_id)
+        if chat["status"] == p.STATUS_CLOSED:
+            _reopen(chat, None, WELCOME_BACK)  # the notice comes before the message that reopened it
         row, created = history_db.add_message(chat_id, p.ROLE_STUDENT, text, client_id=client_id,
                                               viewed_since=presence.fresh_since())
         if created:
             broadcast.message(row)
             broadcast.student_typing(chat_id, False)
-            if chat["status"] == p.STATUS_CLOSED:
-                _reopen(chat, None, WELCOME_BACK)
             db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"]))
     return p.student_message(row)
 
