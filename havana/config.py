@@ -46,6 +46,8 @@ class Config(BaseSettings):
     DB_MAX_OVERFLOW: int = Field(20, ge=0)
     DB_POOL_TIMEOUT: float = Field(30, gt=0)
     DB_POOL_RECYCLE: int = Field(1800, ge=-1)
+    DB_TIMEOUT: int = Field(10, ge=1)  # seconds a MySQL read or write may wait on the network
+    DB_LOCK_WAIT_TIMEOUT: int = Field(5, ge=1)  # seconds a MySQL statement may wait for a row lock
     AUTO_MIGRATE: Optional[bool] = None  # unset: on except in production
 
     KNOWLEDGE_BASE_PATH: str = str(ROOT / "school_data.txt")
