@@ -62,6 +62,7 @@ class Config(BaseSettings):
     AI_MAX_RETRIES: int = Field(1, ge=0)
     AI_MAX_TOOL_STEPS: int = Field(4, ge=1)
     AI_MAX_CONCURRENT_REPLIES: int = Field(200, ge=1)
+    REPLY_LOCK_LEASE: float = Field(10, ge=1)  # with Redis: seconds a dead process holds a chat's replies
 
     ASYNC_MODE: Literal["gevent", "threading"] = "gevent"  # tests run the app in their own process
     ACCESS_LOG: bool = False
