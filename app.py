@@ -39,6 +39,9 @@ def create_app(config=None):
         SESSION_COOKIE_SECURE=config.is_production,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    if config.ASYNC_MODE == "gevent":
+        from havana import serving  # the gevent server's limits (python app.py and gunicorn alike)
+        serving.configure(config)
     db.init_engine(config)
     if config.AUTO_MIGRATE:
         upgrade()
@@ -247,8 +250,8 @@ def main(argv=None):
           f"(database: {db.get_engine().url.get_backend_name()}, "
           f"assistant: {active_model()})", flush=True)
     # gevent's WSGI server: no debug reloader, no Werkzeug development server.
-    socketio.run(app, host=config.HOST, port=config.PORT, debug=False, use_reloader=False,
-                 log_output=config.ACCESS_LOG)
+    from havana import serving
+    serving.serve(app, config, socketio)
 
 
 if __name__ == "__main__":

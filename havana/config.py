@@ -78,6 +78,8 @@ class Config(BaseSettings):
     RATE_CHATS_PER_ADDRESS: str = "60/hour"
     ADMIN_RECHECK_SECONDS: float = Field(2, ge=0)
     TRUSTED_PROXIES: int = Field(0, ge=0)
+    CLIENT_TIMEOUT: float = Field(10, gt=0)  # seconds per read of a request (line, headers, body) and per write
+    MAX_CONNECTIONS_PER_ADDRESS: int = Field(256, ge=0)  # 0: no cap; not applied behind TRUSTED_PROXIES
     SHUTDOWN_GRACE: float = Field(20, ge=0)
     SLOT_TIMES: CommaList = ["09:00", "10:00", "11:00", "14:00", "15:00", "16:00"]
     SLOT_DAYS: int = Field(7, ge=1, le=366)
