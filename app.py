@@ -98,7 +98,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 # Pages and answers that carry chats, accounts or CSRF tokens: never kept by a browser or a proxy.
-PRIVATE_PATHS = ("/admin", "/api/", "/login")
+PRIVATE_PATHS = ("/admin", "/api/", "/login", "/chats/")
 
 
 def _add_security_headers(app, config):

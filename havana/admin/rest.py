@@ -78,7 +78,18 @@ def list_chats():
 
 @api.get("/chats/<chat_id>")
 def get_chat(chat_id):
-    return jsonify(ok=True, **chat_detail(chat_id))
+    """The chat and its latest messages; `?before_id=N`: the page before message N (scrolling back)."""
+    return jsonify(ok=True, **chat_detail(chat_id, before_id()))
+
+
+def before_id():
+    """The `before_id` query parameter: a message id, or None."""
+    value = request.args.get("before_id")
+    if value is None:
+        return None
+    if not value.isdecimal() or not 0 < int(value) <= MAX_ID:
+        raise invalid_payload("Invalid field 'before_id': a message id.")
+    return int(value)
 
 
 @api.post("/chats/<chat_id>/close")
