@@ -23,6 +23,7 @@ from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
 from db import admins as admin_db
 from havana.auth import accounts
+from havana.errors import UNAVAILABLE
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.actions.models import active_model
 from havana.runtime import runtime
@@ -149,6 +150,14 @@ def _register_error_pages(app):
             return render_template("error.html", title=title, message=page_message), page_status
 
         app.register_error_handler(error, handle)
+
+    @app.errorhandler(db.DatabaseUnavailable)
+    def database_unavailable(_exc):
+        code, message = UNAVAILABLE
+        if _wants_json():
+            return jsonify(ok=False, error={"code": code, "message": message}), 503
+        return render_template("error.html", title="Please try again",
+                               message="We can't reach our records right now. Please try again in a moment."), 503
 
     @app.errorhandler(HTTPException)
     def other_http_errors(exc):

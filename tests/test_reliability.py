@@ -115,8 +115,11 @@ def test_a_row_lock_held_elsewhere_answers_unavailable_after_the_lock_wait_timeo
 def test_the_student_page_loads_while_the_database_is_down_and_its_socket_says_so(start_server, connect,
                                                                                   db_behind_proxy):
     proxy, url = db_behind_proxy
-    server = start_server(database_url=url, DB_POOL_TIMEOUT=3)
+    server = start_server(database_url=url, DB_POOL_TIMEOUT=3, ADMIN_RECHECK_SECONDS=0)
+    advisor = server.sign_in()
     proxy.cut()
+    api = advisor.get(server.url + "/api/model", timeout=10)  # the desk's calls: retry later, not "internal"
+    assert api.status_code == 503 and api.json()["error"] == UNAVAILABLE
     page = requests.get(server.url + "/", timeout=10)
     assert page.status_code == 200 and 'id="chat-subtitle"' in page.text, page.status_code
     student = connect(server.url)
