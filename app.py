@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 import db
 from chatbot import Chatbot
@@ -22,6 +23,7 @@ from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
 from db import admins as admin_db
 from havana.auth import accounts
+from havana.errors import UNAVAILABLE
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.actions.models import active_model
 from havana.runtime import runtime
@@ -38,6 +40,9 @@ def create_app(config=None):
         SESSION_COOKIE_SECURE=config.is_production,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    if config.ASYNC_MODE == "gevent":
+        from havana import serving  # the gevent server's limits (python app.py and gunicorn alike)
+        serving.configure(config)
     db.init_engine(config)
     if config.AUTO_MIGRATE:
         upgrade()
@@ -65,6 +70,8 @@ def create_app(config=None):
         message_queue=config.SOCKETIO_MESSAGE_QUEUE,
         channel=config.SOCKETIO_CHANNEL,
     )
+    from havana.admin.rest import IdConverter
+    app.url_map.converters["id"] = IdConverter
     csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
     for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
@@ -91,9 +98,15 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# Pages and answers that carry chats, accounts or CSRF tokens: never kept by a browser or a proxy.
+PRIVATE_PATHS = ("/admin", "/api/", "/login", "/chats/")
+
+
 def _add_security_headers(app, config):
     @app.after_request
     def headers(response):
+        if request.path.startswith(PRIVATE_PATHS):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -137,6 +150,26 @@ def _register_error_pages(app):
             return render_template("error.html", title=title, message=page_message), page_status
 
         app.register_error_handler(error, handle)
+
+    @app.errorhandler(db.DatabaseUnavailable)
+    def database_unavailable(_exc):
+        code, message = UNAVAILABLE
+        if _wants_json():
+            return jsonify(ok=False, error={"code": code, "message": message}), 503
+        return render_template("error.html", title="Please try again",
+                               message="We can't reach our records right now. Please try again in a moment."), 503
+
+    @app.errorhandler(HTTPException)
+    def other_http_errors(exc):
+        if _wants_json():
+            code = JSON_ERROR_CODES.get(exc.code, "invalid_payload" if exc.code < 500 else "internal")
+            return jsonify(ok=False, error={"code": code, "message": exc.description}), exc.code
+        return render_template("error.html", title=exc.name, message=exc.description), exc.code
+
+
+# The /api error code of statuses without their own entry in ERROR_PAGES.
+JSON_ERROR_CODES = {400: "invalid_payload", 401: "forbidden", 403: "forbidden", 405: "method_not_allowed",
+                    413: "too_large"}
 
 
 @click.command("create-admin")
@@ -226,8 +259,8 @@ def main(argv=None):
           f"(database: {db.get_engine().url.get_backend_name()}, "
           f"assistant: {active_model()})", flush=True)
     # gevent's WSGI server: no debug reloader, no Werkzeug development server.
-    socketio.run(app, host=config.HOST, port=config.PORT, debug=False, use_reloader=False,
-                 log_output=config.ACCESS_LOG)
+    from havana import serving
+    serving.serve(app, config, socketio)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"
 workers = 1
-worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+# gevent + WebSockets, with read/write timeouts and a per-address connection cap (havana/serving.py).
+worker_class = "havana.serving.Worker"
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
 # SIGTERM: stop accepting, then give in-flight AI replies this long to finish.
 graceful_timeout = int(float(os.environ.get("SHUTDOWN_GRACE", "20"))) + 5

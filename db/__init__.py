@@ -9,9 +9,10 @@ import logging
 import time
 
 from mysql.connector.connection import MySQLConnection
+from mysql.connector.errors import ReadTimeoutError, WriteTimeoutError
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, InterfaceError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, TimeoutError as PoolTimeout
 
 _engine = None
 log = logging.getLogger(__name__)
@@ -33,8 +34,13 @@ def normalise_url(url):
     return parsed
 
 
-def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recycle=1800):
-    """Create a pooled engine. A pool that is full waits `pool_timeout` s for a connection."""
+def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recycle=1800, timeout=10,
+                 lock_wait_timeout=5):
+    """Create a pooled engine. A pool that is full waits `pool_timeout` s for a connection.
+
+    On MySQL/MariaDB a statement waits at most `timeout` s for the network and `lock_wait_timeout` s
+    for a row lock; either way the caller gets DatabaseUnavailable instead of hanging.
+    """
     url = normalise_url(url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, pool_pre_ping=True, connect_args={"timeout": 15})
@@ -49,9 +55,13 @@ def build_engine(url, pool_size=10, max_overflow=20, pool_timeout=30, pool_recyc
         # Every use of a connection ends in COMMIT or ROLLBACK (transaction() below), so the pool's
         # own ROLLBACK on return is a wasted round trip; _rollback_if_open covers anything else.
         pool_reset_on_return=None,
-        connect_args={"connection_timeout": 5},
+        # mysql-connector drops its connect timeout after the handshake: without these a send or a
+        # read on a network gone silent (no reset) waits for ever, inside a transaction.
+        connect_args={"connection_timeout": 5, "read_timeout": int(timeout), "write_timeout": int(timeout)},
     )
-    event.listen(engine, "do_connect", _connect_mysql)
+    session = {"innodb_lock_wait_timeout": int(lock_wait_timeout), "idle_transaction_timeout": int(timeout)}
+    event.listen(engine, "do_connect", lambda _d, _r, cargs, cparams: _connect_mysql(session, cargs, cparams))
+    event.listen(engine, "handle_error", _timeouts_are_disconnects)
     event.listen(engine, "reset", _rollback_if_open)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_return)
@@ -90,8 +100,24 @@ class _PooledMySQLConnection(MySQLConnection):
         return self._socket is not None and self._handshake is not None
 
 
-def _connect_mysql(_dialect, _record, cargs, cparams):
-    return _PooledMySQLConnection(*cargs, **cparams)
+def _connect_mysql(session, cargs, cparams):
+    conn = _PooledMySQLConnection(*cargs, **cparams)
+    if "MariaDB" not in conn.server_info:
+        # MySQL has no idle_transaction_timeout: a lock held by a vanished client lives until wait_timeout.
+        session = {k: v for k, v in session.items() if k != "idle_transaction_timeout"}
+    cursor = conn.cursor()
+    # idle_transaction_timeout: the server ends a transaction whose client went silent (its read
+    # timed out, or it vanished) instead of keeping its row locks until wait_timeout (8 hours).
+    cursor.execute("SET SESSION " + ", ".join(f"{name} = {int(value)}" for name, value in session.items()))
+    cursor.close()
+    return conn
+
+
+def _timeouts_are_disconnects(context):
+    # The driver closes its socket on a read/write timeout; whether the server still has the
+    # transaction is unknown, so the connection is discarded, never returned to the pool.
+    if isinstance(context.original_exception, (ReadTimeoutError, WriteTimeoutError)):
+        context.is_disconnect = True
 
 
 def _rollback_if_open(dbapi_conn, _record, reset_state):
@@ -118,6 +144,8 @@ def init_engine(config):
         max_overflow=config.DB_MAX_OVERFLOW,
         pool_timeout=config.DB_POOL_TIMEOUT,
         pool_recycle=config.DB_POOL_RECYCLE,
+        timeout=config.DB_TIMEOUT,
+        lock_wait_timeout=config.DB_LOCK_WAIT_TIMEOUT,
     )
     return _engine
 
@@ -154,8 +182,8 @@ def transaction():
             finally:
                 _current.reset(token)
                 _after_commit.reset(queued)
-    except (OperationalError, InterfaceError, PoolTimeout) as exc:
-        if isinstance(exc, DBAPIError) and not _is_connection_error(exc):
+    except (DBAPIError, PoolTimeout) as exc:
+        if isinstance(exc, DBAPIError) and not _is_unavailable(exc):
             raise
         raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
     for callback in callbacks:
@@ -177,13 +205,17 @@ def on_commit(callback):
         callbacks.append(callback)
 
 
-def _is_connection_error(exc):
-    if exc.connection_invalidated:
+def _is_unavailable(exc):
+    """A lost, silent or locked-up database: worth retrying later, nothing was written."""
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
         return True
-    # mysql-connector error numbers for "can't connect", "server gone", "lost connection".
+    if isinstance(exc.orig, (ReadTimeoutError, WriteTimeoutError)):
+        return True
+    # mysql-connector error numbers for "can't connect", "server gone", "lost connection", and
+    # 1205, a row lock not granted within innodb_lock_wait_timeout (SQLite: "database is locked").
     errno = getattr(exc.orig, "errno", None)
-    return errno in (2002, 2003, 2005, 2006, 2013, 2055) or isinstance(exc, InterfaceError) \
-        or "unable to open database" in str(exc.orig)
+    return errno in (1205, 2002, 2003, 2005, 2006, 2013, 2055) \
+        or any(text in str(exc.orig) for text in ("unable to open database", "database is locked"))
 
 
 def utcnow():

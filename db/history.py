@@ -69,6 +69,16 @@ def messages_after(chat_id, after_id=0, limit=500):
     return [dict(r) for r in rows]
 
 
+def messages_before(chat_id, before_id=None, limit=500):
+    """The chat's last `limit` live messages (with id < before_id, when given), oldest first, with `author_display`."""
+    query = with_author_names().where(chat_history.c.chat_id == chat_id, chat_history.c.deleted_at.is_(None))
+    if before_id is not None:
+        query = query.where(chat_history.c.id < before_id)
+    with transaction() as conn:
+        rows = conn.execute(query.order_by(chat_history.c.id.desc()).limit(limit)).mappings().all()
+    return [dict(r) for r in reversed(rows)]
+
+
 def recent_messages(chat_id, limit=40):
     """The chat's last `limit` live messages, oldest first (the model's context)."""
     with transaction() as conn:

@@ -101,6 +101,9 @@ admins = Table(
     "admins", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False),
+    # db.admins.username_key(username), compared byte for byte: one account per normalised name.
+    Column("username_key", String(64).with_variant(mysql.VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb"),
+           nullable=False),
     # What students see as the author of this advisor's messages; null shows "Admissions advisor".
     Column("display_name", String(80)),
     Column("password_hash", String(255), nullable=False),
@@ -110,7 +113,11 @@ admins = Table(
     Column("available", Boolean, nullable=False, server_default=false()),
     # Bumped at sign-out: every session (pages and sockets) of the account ends at its next request.
     Column("session_epoch", Integer, nullable=False, server_default="0"),
+    # Failed sign-ins in a row (cleared by a success) and the last one: the wait before the next try.
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_login_at", Timestamp),
     UniqueConstraint("username", name="uq_admins_username"),
+    UniqueConstraint("username_key", name="uq_admins_username_key"),
     **MYSQL_TABLE,
 )
 

@@ -46,6 +46,8 @@ class Config(BaseSettings):
     DB_MAX_OVERFLOW: int = Field(20, ge=0)
     DB_POOL_TIMEOUT: float = Field(30, gt=0)
     DB_POOL_RECYCLE: int = Field(1800, ge=-1)
+    DB_TIMEOUT: int = Field(10, ge=1)  # seconds a MySQL read or write may wait on the network
+    DB_LOCK_WAIT_TIMEOUT: int = Field(5, ge=1)  # seconds a MySQL statement may wait for a row lock
     AUTO_MIGRATE: Optional[bool] = None  # unset: on except in production
 
     KNOWLEDGE_BASE_PATH: str = str(ROOT / "school_data.txt")
@@ -62,6 +64,7 @@ class Config(BaseSettings):
     AI_MAX_RETRIES: int = Field(1, ge=0)
     AI_MAX_TOOL_STEPS: int = Field(4, ge=1)
     AI_MAX_CONCURRENT_REPLIES: int = Field(200, ge=1)
+    REPLY_LOCK_LEASE: float = Field(10, ge=1)  # with Redis: seconds a dead process holds a chat's replies
 
     ASYNC_MODE: Literal["gevent", "threading"] = "gevent"  # tests run the app in their own process
     ACCESS_LOG: bool = False
@@ -77,6 +80,8 @@ class Config(BaseSettings):
     RATE_CHATS_PER_ADDRESS: str = "60/hour"
     ADMIN_RECHECK_SECONDS: float = Field(2, ge=0)
     TRUSTED_PROXIES: int = Field(0, ge=0)
+    CLIENT_TIMEOUT: float = Field(10, gt=0)  # seconds per read of a request (line, headers, body) and per write
+    MAX_CONNECTIONS_PER_ADDRESS: int = Field(256, ge=0)  # 0: no cap; not applied behind TRUSTED_PROXIES
     SHUTDOWN_GRACE: float = Field(20, ge=0)
     SLOT_TIMES: CommaList = ["09:00", "10:00", "11:00", "14:00", "15:00", "16:00"]
     SLOT_DAYS: int = Field(7, ge=1, le=366)

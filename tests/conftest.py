@@ -349,8 +349,9 @@ def admin(connect, live_server, admin_session):
 
 
 def post(session, url, method="post", **kwargs):
-    """A write to the API with the session's CSRF token."""
-    return getattr(session, method)(url, headers={"X-CSRFToken": session.csrf_token}, **kwargs)
+    """A write to the API with the session's CSRF token (and any other `headers`)."""
+    headers = {"X-CSRFToken": session.csrf_token, **kwargs.pop("headers", {})}
+    return getattr(session, method)(url, headers=headers, **kwargs)
 
 
 def connect_admin(connect, server, session):

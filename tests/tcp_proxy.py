@@ -1,10 +1,16 @@
-"""A TCP proxy a test can cut and restore: the database "goes down" without touching the real server."""
+"""A TCP proxy a test can cut, silence and restore: the database "goes down" without touching the real server."""
 import socket
 import threading
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and refuses new ones."""
+    """Forwards 127.0.0.1:<port> to a target.
+
+    `cut()` drops every connection and refuses new ones (a reset network); `silence()` keeps every
+    connection open but forwards nothing either way, and new ones are accepted and read but never
+    answered (a network gone silent: packets dropped, no reset); `silence_after(pattern)` does so
+    right after forwarding the first client packet that contains `pattern`.
+    """
 
     def __init__(self, target_host, target_port):
         self.target = (target_host, target_port)
@@ -14,6 +20,8 @@ class TcpProxy:
         self.listener.listen(128)
         self.port = self.listener.getsockname()[1]
         self.up = True
+        self.silent = False
+        self._trigger = None
         self._sockets = set()
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -27,20 +35,31 @@ class TcpProxy:
             if not self.up:
                 client.close()
                 continue
+            if self.silent:
+                with self._lock:
+                    self._sockets.add(client)
+                threading.Thread(target=self._swallow, args=(client,), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
             except OSError:
                 client.close()
                 continue
             with self._lock:
                 self._sockets |= {client, upstream}
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
 
-    def _pipe(self, source, sink):
+    def _pipe(self, source, sink, from_client):
         try:
             while data := source.recv(65536):
+                if self.silent:
+                    continue  # read and dropped: the sender sees no error, the peer sees nothing
                 sink.sendall(data)
+                if from_client and self._trigger is not None and self._trigger in data:
+                    self._trigger = None
+                    self.silent = True
         except OSError:
             pass
         finally:
@@ -49,6 +68,13 @@ class TcpProxy:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+    def _swallow(self, client):
+        try:
+            while client.recv(65536):
+                pass
+        except OSError:
+            pass
 
     def cut(self):
         """The database is unreachable: open connections die, new ones are refused."""
@@ -62,8 +88,16 @@ class TcpProxy:
             except OSError:
                 pass
 
+    def silence(self):
+        """The network goes silent: nothing is forwarded any more and nothing is closed."""
+        self.silent = True
+
+    def silence_after(self, pattern):
+        """Go silent right after forwarding the first client packet containing `pattern` (bytes)."""
+        self._trigger = pattern
+
     def restore(self):
-        self.up = True
+        self.up, self.silent, self._trigger = True, False, None
 
     def close(self):
         self.cut()

@@ -168,3 +168,40 @@ def test_an_advisors_display_name_is_what_students_see(start_server, connect):
         "Maria from Admissions"
     cleared = post(session, server.url + "/api/account/display-name", method="put", json={"display_name": ""})
     assert cleared.json()["display_name"] == "Admissions advisor"
+
+
+BIG_ID = "9" * 30  # past every integer column
+
+
+@pytest.mark.parametrize("method, path, body, status, code", [
+    ("get", "/api/no-such-thing", None, 404, "not_found"),
+    ("delete", "/api/model", None, 405, "method_not_allowed"),
+    ("put", "/api/chats", None, 405, "method_not_allowed"),
+    ("post", "/api/knowledge", b'{"question": "' + b"x" * 70_000 + b'", "answer": "y"}', 413, "too_large"),
+    ("post", "/api/knowledge", b"[" * 20_000 + b"]" * 20_000, 400, "invalid_payload"),
+    ("post", "/api/canned", b'{"shortcut": "hi", "text": "lone \\ud800 surrogate"}', 400, "invalid_payload"),
+    ("post", "/api/canned", b'{"shortcut": "\\udfff", "text": "lone surrogate"}', 400, "invalid_payload"),
+    ("post", "/api/knowledge", b'{"question": "q", "answer": "a", "source_message_id": ' + BIG_ID.encode() + b"}",
+     400, "invalid_payload"),
+    ("post", f"/api/bookings/{BIG_ID}/cancel", b"{}", 404, "not_found"),
+    ("patch", f"/api/knowledge/{BIG_ID}", b'{"status": "approved"}', 404, "not_found"),
+    ("delete", f"/api/canned/{BIG_ID}", None, 404, "not_found"),
+    ("get", f"/api/chats?limit={BIG_ID}", None, 400, "invalid_payload"),
+    ("get", f"/api/chats?offset={BIG_ID}", None, 400, "invalid_payload"),
+    ("get", "/api/chats/" + "a" * 300, None, 404, "chat_not_found"),
+], ids=["404", "405", "405-collection", "413", "nested-json", "lone-surrogate", "lone-surrogate-key-field",
+        "big-id-in-body", "big-slot-id", "big-answer-id", "big-canned-id", "big-limit", "big-offset", "long-chat-id"])
+def test_every_api_error_is_json_never_html_and_never_500(live_server, session, method, path, body, status, code):
+    response = post(session, live_server.url + path, method=method, data=body,
+                    headers={"Content-Type": "application/json"})
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["ok"] is False and response.json()["error"]["code"] == code
+    assert session.get(live_server.url + "/healthz").ok
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/analytics", "/api/model", "/api/chats", "/login"])
+def test_desk_pages_and_the_api_are_never_cached(live_server, session, path):
+    response = session.get(live_server.url + path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"

@@ -3,9 +3,11 @@
 (Booking races: tests/test_db.py, 50 and 200 chats for one slot.)
 """
 import signal
+import time
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text as sql
 from sqlalchemy.engine import make_url
 
 from conftest import Recorder, ai_reply, wait_until
@@ -50,6 +52,80 @@ def test_database_outage_reports_unsaved_messages_and_recovers_without_restart(s
     ai_reply(student, chat_id, retried["message"]["id"])
     texts = [m["message"] for m in history_of(student, chat_id, token) if m["role"] == "human"]
     assert texts == ["Hello", "Are you there?"]
+
+
+UNAVAILABLE = {"code": "unavailable", "message": "We couldn't save that right now. Please try again in a moment."}
+
+
+def lock_chat_row(mysql_url, chat_id, wait=1):
+    """A direct connection (no proxy) that holds the chat's row lock; raises if not granted within `wait` s."""
+    engine = create_engine(mysql_url, connect_args={"use_pure": True})
+    conn = engine.connect()
+    conn.execute(sql(f"SET SESSION innodb_lock_wait_timeout = {wait}"))
+    conn.execute(sql("SELECT id FROM chats WHERE id = :id FOR UPDATE"), {"id": chat_id})
+    return engine, conn
+
+
+def test_a_silent_network_inside_a_row_lock_answers_unavailable_in_time_and_leaves_no_lock(
+        start_server, connect, mysql_url, db_behind_proxy):
+    proxy, url = db_behind_proxy
+    server = start_server(database_url=url, DB_TIMEOUT=2, DB_LOCK_WAIT_TIMEOUT=1)
+    student = connect(server.url)
+    chat_id, _ = new_chat(student)
+    first = send(student, chat_id, "Hello", "c-1")
+    ai_reply(student, chat_id, first["message"]["id"])
+
+    # The statement that locks the chat row reaches MariaDB; from then on the network drops
+    # everything and closes nothing: the lock is held by a session whose client hears no answer.
+    proxy.silence_after(b"FOR UPDATE")
+    started = time.monotonic()
+    during = student.call("student_message", {"chat_id": chat_id, "message": "Still there?", "client_id": "c-2"},
+                          timeout=15)
+    assert during == {"ok": False, "error": UNAVAILABLE}
+    assert time.monotonic() - started < 2 + 2  # DB_TIMEOUT, plus scheduling
+    assert proxy.silent
+
+    engine, conn = lock_chat_row(mysql_url, chat_id, wait=2)  # raises 1205 if the lock outlived the request
+    conn.rollback()
+    conn.close()
+    engine.dispose()
+
+    proxy.restore()
+    retried = send(student, chat_id, "Still there?", "c-2")
+    assert retried["ok"], retried
+
+
+def test_a_row_lock_held_elsewhere_answers_unavailable_after_the_lock_wait_timeout(start_server, connect, mysql_url):
+    server = start_server(database_url=mysql_url, DB_LOCK_WAIT_TIMEOUT=1)
+    student = connect(server.url)
+    chat_id, _ = new_chat(student)
+    engine, conn = lock_chat_row(mysql_url, chat_id)
+    try:
+        started = time.monotonic()
+        during = send(student, chat_id, "Hello?", "c-1")
+        assert during == {"ok": False, "error": UNAVAILABLE}  # retried by the page, not "internal"
+        assert time.monotonic() - started < 1 + 2
+    finally:
+        conn.rollback()
+        conn.close()
+        engine.dispose()
+    assert send(student, chat_id, "Hello?", "c-1")["ok"]
+
+
+def test_the_student_page_loads_while_the_database_is_down_and_its_socket_says_so(start_server, connect,
+                                                                                  db_behind_proxy):
+    proxy, url = db_behind_proxy
+    server = start_server(database_url=url, DB_POOL_TIMEOUT=3, ADMIN_RECHECK_SECONDS=0)
+    advisor = server.sign_in()
+    proxy.cut()
+    api = advisor.get(server.url + "/api/model", timeout=10)  # the desk's calls: retry later, not "internal"
+    assert api.status_code == 503 and api.json()["error"] == UNAVAILABLE
+    page = requests.get(server.url + "/", timeout=10)
+    assert page.status_code == 200 and 'id="chat-subtitle"' in page.text, page.status_code
+    student = connect(server.url)
+    assert student.call("student_connect", {}) == {"ok": False, "error": UNAVAILABLE}
+    proxy.restore()
+    assert student.call("student_connect", {})["ok"]
 
 
 def test_a_killed_server_restarts_and_clients_resync_with_nothing_lost(start_server, tmp_path):

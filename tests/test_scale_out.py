@@ -1,11 +1,13 @@
 """Several processes sharing MariaDB and Redis behave as one desk."""
+import signal
 import time
 import uuid
 
 import pytest
 import redis
 
-from conftest import ai_reply, connect_admin
+from conftest import Recorder, ai_reply, connect_admin, wait_until
+from fake_providers import FakeOpenAIServer, text
 from test_student_events import new_chat, send
 
 
@@ -96,3 +98,41 @@ def test_signing_out_on_one_process_ends_the_advisors_socket_on_another(start_se
         assert time.monotonic() < deadline, "the other process still trusts the signed-out session"
         time.sleep(0.2)
     assert desk.call("admin_connect", {})["error"]["code"] == "forbidden"
+
+
+def test_a_process_killed_mid_reply_costs_seconds_and_does_not_delay_other_chats(start_server, connect, mysql_url,
+                                                                                 redis_url):
+    with FakeOpenAIServer() as fake:
+        fake.default = lambda request: text("Answered by the survivor.")
+        fake.latency = 60  # the first process is mid-reply when it dies
+        shared = dict(database_url=mysql_url, REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"havana-test-{uuid.uuid4().hex}",
+                      OPENAI_API_KEY="k", OPENAI_BASE_URL=fake.base_url, AI_MAX_RETRIES=0,
+                      AI_MAX_CONCURRENT_REPLIES=1)
+        doomed, survivor = start_server(**shared), start_server(**shared)
+        student = Recorder(doomed.url)
+        chat_id, token = new_chat(student)
+        pending = send(student, chat_id, "What is the tuition for graduate students?")
+        wait_until(lambda: fake.requests)  # the reply is in flight, holding the chat's lock
+        doomed.process.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        doomed.process.wait(5)
+        student.client.disconnect()
+        fake.latency = 0
+
+        # The page reconnects to the other process, which finds the message unanswered.
+        again = connect(survivor.url)
+        assert again.call("student_connect", {"chat_id": chat_id, "token": token})["ok"]
+        # Meanwhile a new chat on that process is answered at once: the reply waiting for the
+        # dead process's lock holds no reply slot (there is one).
+        other = connect(survivor.url)
+        other_id, _ = new_chat(other)
+        asked = send(other, other_id, "Hello?")
+        started = time.monotonic()
+        ai_reply(other, other_id, asked["message"]["id"], timeout=5)
+        assert time.monotonic() - started < 5
+
+        reply = ai_reply(again, chat_id, pending["message"]["id"], timeout=20)
+        assert reply["message"] == "Answered by the survivor."
+        assert time.monotonic() - killed_at < 15
+        history = again.call("student_connect", {"chat_id": chat_id, "token": token})["messages"]
+        assert [m["role"] for m in history] == ["human", "ai"]

@@ -37,9 +37,31 @@ def chat_view(chat):
     return view
 
 
+# Messages a chat opens on; older ones come a page at a time (earlier_messages, GET .../messages?before_id=).
+PAGE = 500
+
+
 def messages_since(chat_id, last_id):
-    """The student's view of the messages after last_id (all of them for 0 or None)."""
-    return [p.student_message(m) for m in history_db.messages_after(chat_id, last_id or 0)]
+    """The student's view of the messages after last_id: every one since a reconnect, else the latest page.
+
+    A first load (no last_id), or a reconnect that missed more than a page, gets the latest PAGE
+    messages: a long chat opens on where it is now, never on its beginning.
+    """
+    rows = history_db.messages_after(chat_id, last_id, limit=PAGE + 1) if last_id else []
+    if not last_id or len(rows) > PAGE:
+        rows = history_db.messages_before(chat_id, None, PAGE)
+    return [p.student_message(m) for m in rows]
+
+
+def earlier_messages(chat_id, token, before_id):
+    """The student's page of messages before before_id (scrolling back); needs the chat's token."""
+    chat = chat_db.get_chat(chat_id)
+    if chat is None:
+        raise chat_not_found()
+    if not chat_db.token_matches(chat, token):
+        raise forbidden("That chat token is not valid.")
+    rows = history_db.messages_before(chat_id, before_id, PAGE + 1)
+    return {"messages": [p.student_message(m) for m in rows[-PAGE:]], "has_more": len(rows) > PAGE}
 
 
 def post_student_message(chat_id, text, client_id=None, address=None):

@@ -32,14 +32,20 @@ def desk(admin):
             "canned": canned_responses()}
 
 
-def chat_detail(chat_id):
-    """One chat with all its messages, as advisors see it."""
+# Messages an advisor's chat view opens on (the latest ones); older ones: GET /api/chats/<id>?before_id=.
+DESK_PAGE = 500
+
+
+def chat_detail(chat_id, before_id=None):
+    """One chat as advisors see it, with its latest page of messages (or the page before before_id)."""
     chat = existing_chat(chat_id)
-    messages = history_db.messages_after(chat_id, 0, limit=5000)
+    rows = history_db.messages_before(chat_id, before_id, DESK_PAGE + 1)
+    messages = rows[-DESK_PAGE:]
+    latest = messages if before_id is None else history_db.messages_before(chat_id, None, 1)
     holder = admin_db.usernames({chat["taken_by"]}).get(chat["taken_by"])
-    summary = p.desk_chat(dict(chat, last_message=messages[-1] if messages else None, unread=0),
+    summary = p.desk_chat(dict(chat, last_message=latest[-1] if latest else None, unread=0),
                           booking_db.booking_for_chat(chat_id), presence.viewers(chat_id), holder)
-    return {"chat": summary, "messages": [p.desk_message(m) for m in messages]}
+    return {"chat": summary, "messages": [p.desk_message(m) for m in messages], "has_more": len(rows) > DESK_PAGE}
 
 
 class Viewers:

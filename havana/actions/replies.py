@@ -62,7 +62,9 @@ class Replies:
 
     def _run(self, chat_id, message_id):
         try:
-            with self._slots, self._chat_lock(chat_id):
+            # The chat's turn first, then a slot: a reply waiting for its chat (say, for a dead
+            # process's lease to lapse) must not keep other chats' replies from starting.
+            with self._chat_lock(chat_id), self._slots:
                 self._answer(chat_id, message_id)
         except db.DatabaseUnavailable:
             log.warning("database unavailable while answering chat %s", chat_id)
@@ -77,8 +79,7 @@ class Replies:
     def _chat_lock(self, chat_id):
         """One chat's replies, one at a time: across processes in Redis, else in this process."""
         if self._redis is not None:
-            hold = self.config.AI_TIMEOUT * (self.config.AI_MAX_TOOL_STEPS + 1) + 30
-            with self._redis.lock(f"havana:chat-reply:{chat_id}", timeout=hold):
+            with self._leased_lock(chat_id):
                 yield
             return
         with self._guard:
@@ -92,6 +93,36 @@ class Replies:
                 entry[1] -= 1
                 if entry[1] == 0:
                     del self._chat_locks[chat_id]
+
+    @contextmanager
+    def _leased_lock(self, chat_id):
+        """The chat's Redis lock on a short lease, renewed while the reply runs.
+
+        A process killed mid-reply stops renewing, so another one takes the chat over once the
+        lease lapses (REPLY_LOCK_LEASE seconds), not after the longest possible reply.
+        """
+        lease = self.config.REPLY_LOCK_LEASE
+        lock = self._redis.lock(f"havana:chat-reply:{chat_id}", timeout=lease)
+        lock.acquire()
+        done = threading.Event()
+
+        def renew():
+            while not done.wait(lease / 3):
+                try:
+                    lock.reacquire()
+                except redis.RedisError:  # the lease lapsed (or Redis is away): the next renewal may work
+                    log.warning("could not renew the reply lock of chat %s", chat_id)
+
+        renewer = socketio.start_background_task(renew)
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
+            try:
+                lock.release()
+            except redis.RedisError:
+                log.warning("the reply lock of chat %s had lapsed before its reply ended", chat_id)
 
     def _answer(self, chat_id, message_id):
         with db.transaction():  # what to answer, and with which model: one round of reads

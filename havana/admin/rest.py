@@ -3,16 +3,27 @@
 Bodies and query strings are validated by the strict models the socket events use (havana/payloads.py).
 """
 from flask import jsonify, request
+from werkzeug.routing import IntegerConverter
 
 from havana.actions import analytics as analytics_actions, bookings, canned, chats, knowledge, models
 from havana.actions.desk import chat_detail, dashboard
 from havana.admin import api
 from havana.admin.access import require_admin
 from havana.auth.accounts import set_display_name
-from havana.errors import ClientError
+from havana.errors import ClientError, invalid_payload
 from havana.extensions import csrf
 from havana.payloads import (AnalyticsQuery, AnswerReview, AnswersQuery, Canned, ChatListQuery, DisplayName,
                              ModelChoice, NewAnswer, parse, parse_query)
+
+# Ids are signed 64-bit integers: a larger one in a path names nothing (404), in a body is refused (400).
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a row id. Longer numbers fail the pattern, so every method answers 404 (a range
+    check in to_python would make werkzeug answer 405 for some methods)."""
+
+    regex = r"\d{1,18}"
 
 STATUS_CODES = {"forbidden": 401, "chat_not_found": 404, "not_found": 404, "not_configured": 409,
                 "duplicate": 409, "taken": 409}
@@ -32,7 +43,31 @@ def client_error(exc):
 
 
 def _body(model):
-    return parse(model, request.get_json(silent=True))
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        raise invalid_payload("The body is nested too deeply.") from None
+    _refuse_unstorable(data)
+    return parse(model, data)
+
+
+def _refuse_unstorable(data):
+    """Lone surrogates (not UTF-8) and integers past 64 bits are refused before any model sees them."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise invalid_payload("The body contains text that is not valid Unicode.") from None
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+            raise invalid_payload("The body contains a number out of range.")
 
 
 @api.get("/chats")
@@ -43,7 +78,18 @@ def list_chats():
 
 @api.get("/chats/<chat_id>")
 def get_chat(chat_id):
-    return jsonify(ok=True, **chat_detail(chat_id))
+    """The chat and its latest messages; `?before_id=N`: the page before message N (scrolling back)."""
+    return jsonify(ok=True, **chat_detail(chat_id, before_id()))
+
+
+def before_id():
+    """The `before_id` query parameter: a message id, or None."""
+    value = request.args.get("before_id")
+    if value is None:
+        return None
+    if not value.isdecimal() or not 0 < int(value) <= MAX_ID:
+        raise invalid_payload("Invalid field 'before_id': a message id.")
+    return int(value)
 
 
 @api.post("/chats/<chat_id>/close")
@@ -71,7 +117,7 @@ def list_bookings():
     return jsonify(ok=True, slots=bookings.slots_overview())
 
 
-@api.post("/bookings/<int:slot_id>/cancel")
+@api.post("/bookings/<id:slot_id>/cancel")
 def cancel_booking(slot_id):
     return jsonify(ok=True, booking=bookings.cancel_booking(slot_id))
 
@@ -98,13 +144,13 @@ def save_answer():
     return jsonify(ok=True, answer=answer), 201
 
 
-@api.patch("/knowledge/<int:answer_id>")
+@api.patch("/knowledge/<id:answer_id>")
 def review_answer(answer_id):
     body = _body(AnswerReview)
     return jsonify(ok=True, answer=knowledge.review_answer(answer_id, body.question, body.answer, body.status))
 
 
-@api.delete("/knowledge/<int:answer_id>")
+@api.delete("/knowledge/<id:answer_id>")
 def delete_answer(answer_id):
     knowledge.delete_answer(answer_id)
     return jsonify(ok=True)
@@ -121,13 +167,13 @@ def create_canned():
     return jsonify(ok=True, canned=canned.save_canned(body.shortcut, body.text)), 201
 
 
-@api.put("/canned/<int:canned_id>")
+@api.put("/canned/<id:canned_id>")
 def update_canned(canned_id):
     body = _body(Canned)
     return jsonify(ok=True, canned=canned.save_canned(body.shortcut, body.text, canned_id))
 
 
-@api.delete("/canned/<int:canned_id>")
+@api.delete("/canned/<id:canned_id>")
 def delete_canned(canned_id):
     canned.delete_canned(canned_id)
     return jsonify(ok=True)

@@ -8,8 +8,10 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from havana.auth import bp
-from havana.auth.accounts import authenticate, sign_out_everywhere
+from havana.auth.accounts import (TooManyFailures, authenticate, known_device_admin, remember_device,
+                                  sign_out_everywhere)
 from havana.extensions import limiter
+from havana.runtime import runtime
 
 
 class SignInForm(FlaskForm):
@@ -22,19 +24,25 @@ def _failed_sign_in(response):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-# Only failed attempts count, per client address and per account name.
+# Only failed attempts count, per client address. Per account, accounts.authenticate makes each
+# failure past the first few cost a growing wait, except on a device the advisor signed in on before.
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"], deduct_when=_failed_sign_in)
-@limiter.limit("10 per minute", methods=["POST"], deduct_when=_failed_sign_in,
-               key_func=lambda: "account:" + (request.form.get("username") or "").strip().lower())
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
-        admin = authenticate(form.username.data.strip(), form.password.data)
+        try:
+            admin = authenticate(form.username.data, form.password.data, known_device_admin(request.cookies))
+        except TooManyFailures as exc:
+            error = (f"Too many failed sign-ins for this account. Try again in {exc.wait} seconds, "
+                     "or from a device you have signed in on before.")
+            return render_template("login.html", form=form, error=error), 429
         if admin:
             login_user(admin)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, admin.id, secure=runtime.config.is_production)
+            return response
         return render_template("login.html", form=form, error="Wrong username or password."), 401
     return render_template("login.html", form=form, error=None), 400 if form.errors else 200
 
