@@ -21,6 +21,7 @@ from chatbot import Chatbot
 from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
 from db import admins as admin_db
+from havana import i18n
 from havana.auth import accounts
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.actions.models import active_model
@@ -45,6 +46,7 @@ def create_app(config=None):
     runtime.init_app(config, Chatbot(config))
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    i18n.init_app(app)
     login_manager.init_app(app)
     accounts.init_app(app, config)
     login_manager.login_view = "auth.login"

@@ -12,6 +12,7 @@ from havana.actions.models import active_model
 from havana.actions.queue import advisor_availability, queue_changed
 from havana.errors import ClientError
 from havana.extensions import socketio
+from havana.i18n import tr
 from havana.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def escalate_chat(chat_id, reason):
         chat = locked_chat(chat_id)
         if chat_db.escalate(chat_id, reason):
             chat = chat_db.get_chat(chat_id)
-            add_notice(chat_id, "You're being connected to an admissions advisor.")
+            add_notice(chat_id, tr(chat["language"], "You're being connected to an admissions advisor."))
             broadcast.escalated(chat)
             queue_changed()
             db.on_commit(lambda: socketio.start_background_task(write_brief, chat_id, reason))
@@ -45,7 +46,7 @@ def _take_over(chat, admin):
     if not chat_db.take_over(chat["id"], admin.id):
         raise _taken(chat)
     chat = dict(chat, status=p.STATUS_HUMAN, taken_by=admin.id, closed_at=None)
-    add_notice(chat["id"], "An advisor has joined the chat.")
+    add_notice(chat["id"], tr(chat["language"], "An advisor has joined the chat."))
     broadcast.hands_changed(chat, admin, admin)
     queue_changed(left=chat["id"])
     return chat
@@ -60,7 +61,7 @@ def hand_back_chat(chat_id, admin):
         if not chat_db.hand_back(chat_id, admin.id):
             raise _taken(chat)
         chat = dict(chat, status=p.STATUS_AI, taken_by=None)
-        add_notice(chat_id, "You're back with the assistant.")
+        add_notice(chat_id, tr(chat["language"], "You're back with the assistant."))
         broadcast.hands_changed(chat, admin)
         queue_changed()
     return p.desk_chat_state(chat, admin)
