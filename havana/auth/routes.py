@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -35,7 +36,7 @@ def login():
         if admin:
             login_user(admin)
             return redirect(_safe_next(request.args.get("next")))
-        return render_template("login.html", form=form, error="Wrong username or password."), 401
+        return render_template("login.html", form=form, error=gettext("Wrong username or password.")), 401
     return render_template("login.html", form=form, error=None), 400 if form.errors else 200
 
 

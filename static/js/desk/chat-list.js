@@ -2,8 +2,22 @@
 import { byId, el, formatTime, numberFormat, parseDate, relativeTime } from "../shared/dom.js";
 import { ROLE, STATUS, errorOf, statusOf } from "../shared/protocol.js";
 import { api, chatName, me, notice, ok, stars, state, view, viewerNames } from "./page.js";
+import { t } from "../shared/i18n.js";
 
 const PAGE_SIZE = 50;
+const LANGUAGE_NAME = { en: t("English"), es: t("Spanish") };
+
+/** The chat's language as a small "ES" tag (null while it is not known yet). */
+export function languageBadge(language, className) {
+  if (!language) return null;
+  const badge = el("span", "lang-badge" + (className ? " " + className : ""), language.toUpperCase());
+  badge.lang = language;
+  const name = LANGUAGE_NAME[language] || language;
+  badge.title = t("Chat language: %(language)s", { language: name });
+  badge.setAttribute("aria-label", badge.title);
+  return badge;
+}
+
 export const STATUS_TEXT = {
   [STATUS.AI]: "AI answering", [STATUS.WAITING_HUMAN]: "Waiting for a human", [STATUS.HUMAN]: "Human active", [STATUS.CLOSED]: "Closed",
 };
@@ -155,6 +169,8 @@ function fillRow(row, chat) {
 
   const line = el("span", "chat-row__state");
   line.append(statusBadge(chat.status));
+  const language = languageBadge(chat.language);
+  if (language) line.append(language);
   if (chat.escalation_reason && (chat.status === STATUS.WAITING_HUMAN || chat.status === STATUS.HUMAN)) {
     line.append(el("span", "chat-row__reason", chat.escalation_reason));
   }

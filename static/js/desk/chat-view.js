@@ -4,7 +4,7 @@ import { renderMessage } from "../shared/message.js";
 import { Thread } from "../shared/thread.js";
 import { ERROR, EVENTS, ROLE, errorOf } from "../shared/protocol.js";
 import { announce, chatName, me, phoneLayout, state, view, viewerNames, stars, desk } from "./page.js";
-import { STATUS_TEXT, holderOf, refreshRow, renderChatList, rowButton, updateChat, upsertChat } from "./chat-list.js";
+import { STATUS_TEXT, holderOf, languageBadge, refreshRow, renderChatList, rowButton, updateChat, upsertChat } from "./chat-list.js";
 import { renderBrief, unfoldBrief } from "./brief.js";
 import { renderTakeover } from "./takeover.js";
 import { dismissAlert } from "./alerts.js";
@@ -16,7 +16,7 @@ const RETRY_MS = 3000;
 const TYPING_SHOWN_MS = 6000; // a student's "typing" not renewed within this is stale
 const ASSISTANT_TYPING_MS = 60000; // safety net: the server always sends the "false"
 // What live events change on a chat; an open chat's ack written before one of them keeps the live value.
-const LIVE_FIELDS = ["status", "taken_by", "escalation_reason", "brief", "rating", "rating_comment"];
+const LIVE_FIELDS = ["status", "taken_by", "escalation_reason", "brief", "rating", "rating_comment", "language"];
 
 const ui = {
   placeholder: byId("chat-placeholder"),
@@ -28,6 +28,7 @@ const ui = {
   viewers: byId("chat-viewers"),
   holder: byId("chat-holder"),
   rating: byId("chat-rating"),
+  language: byId("chat-language"),
   loading: byId("chat-loading"),
   back: byId("back-to-list"),
 };
@@ -168,11 +169,15 @@ export function renderHeader() {
   renderBrief(chat || null);
   ui.status.hidden = !chat;
   if (!chat) {
+    ui.language.hidden = true;
     ui.rating.hidden = true;
     return;
   }
   ui.status.dataset.status = chat.status;
   ui.status.textContent = STATUS_TEXT[chat.status] || chat.status;
+  const language = languageBadge(chat.language);
+  ui.language.hidden = !language;
+  ui.language.replaceChildren(...(language ? [language] : []));
   // The brief repeats the reason, and room at the top of the chat is precious.
   ui.reason.hidden = !chat.escalation_reason || Boolean(chat.brief);
   ui.reason.replaceChildren(el("span", "fact__label", "Escalated: "), document.createTextNode(chat.escalation_reason || ""));

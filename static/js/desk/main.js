@@ -114,6 +114,11 @@ function bindSocket() {
       announce("The hand-off brief is ready.");
     }
   });
+  socket.on(EVENTS.CHAT_LANGUAGE, (data) => {
+    if (!data || !data.chat_id) return;
+    if (updateChat(data.chat_id, { language: data.language })) refreshRow(data.chat_id);
+    if (data.chat_id === view.chatId) renderHeader();
+  });
   socket.on(EVENTS.CHAT_RATED, (data) => {
     if (!data || !data.chat_id) return;
     if (updateChat(data.chat_id, { rating: data.rating, rating_comment: data.comment })) refreshRow(data.chat_id);
