@@ -103,8 +103,11 @@ def test_the_template_check_catches_a_bare_text():
 _PROSE = re.compile(r"^(?:[A-Z][a-z]+\b.*|.*[a-z]{2,} [a-z]{2,}.*|.*[^\W\d_].*…)$", re.S)
 _STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`((?:[^`\\]|\\.)*)`')
 # Literals that are code, not text: key names, HTTP headers, DOM and CSS words.
+# Literals that are code or names, not text: key names, HTTP headers, the providers' brand names, and the
+# BUSINESS_HOURS setting's own format.
 CODE_WORDS = {"Enter", "Escape", "Content-Type", "Accept", "X-CSRFToken", "Tab", "ArrowUp", "ArrowDown",
-              "ArrowLeft", "ArrowRight", "Home", "End", "Backspace", "PageUp", "PageDown"}
+              "ArrowLeft", "ArrowRight", "Home", "End", "Backspace", "PageUp", "PageDown", "OpenAI", "Gemini",
+              "Mon-Fri 09:00-17:00"}
 
 
 def bare_script_texts(source):
@@ -132,7 +135,8 @@ def _inside_t_call(source, position):
     """Whether the literal at `position` is an argument of t( / tn( (first or second)."""
     head = source[max(0, position - 400):position]
     call = max(head.rfind("t("), head.rfind("tn("))
-    return call >= 0 and re.search(r"\btn?\($", head[:call + 3]) is not None and head[call:].count(")") == 0
+    between = re.sub(r"%\(\w+\)s", "", head[call:])  # placeholders are not the call's closing parenthesis
+    return call >= 0 and re.search(r"\btn?\($", head[:call + 3]) is not None and between.count(")") == 0
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: str(path.relative_to(ROOT / "static" / "js")))

@@ -1,9 +1,10 @@
 /* The hand-off brief over the open chat: what the student wants, the facts, the mood. */
 import { byId, el } from "../shared/dom.js";
 import { view } from "./page.js";
+import { t } from "../shared/i18n.js";
 
-const FACT_LABELS = { program: "Program", intake: "Intake", country: "Country", deadline: "Deadline" };
-const PROVIDER_NAMES = { openai: "OpenAI", gemini: "Gemini", local: "Offline assistant" };
+const FACT_LABELS = { program: t("Program"), intake: t("Intake"), country: t("Country"), deadline: t("Deadline") };
+const PROVIDER_NAMES = { openai: "OpenAI", gemini: "Gemini", local: t("Offline assistant") };
 
 const ui = {
   brief: byId("chat-brief"),
@@ -50,10 +51,10 @@ export function renderBrief(chat) {
   });
   ui.facts.replaceChildren(...chips);
   ui.factsRow.hidden = chips.length === 0;
-  ui.answered.textContent = brief.answered || "Nothing yet.";
+  ui.answered.textContent = brief.answered || t("Nothing yet.");
   ui.reason.textContent = brief.reason || (chat && chat.escalation_reason) || "—";
   ui.mood.hidden = !brief.mood;
   ui.mood.dataset.tone = moodTone(brief.mood || "");
-  ui.mood.replaceChildren(el("span", "visually-hidden", "Mood: "), document.createTextNode(brief.mood || ""));
-  ui.by.textContent = "written by " + author(brief.model);
+  ui.mood.replaceChildren(el("span", "visually-hidden", t("Mood: ")), document.createTextNode(brief.mood || ""));
+  ui.by.textContent = t("written by %(author)s", { author: author(brief.model) });
 }
