@@ -12,6 +12,7 @@ from havana import i18n
 
 OUT = ROOT / "docs" / "screenshots" if os.environ.get("HAVANA_SCREENSHOTS") == "docs" else SCREENSHOTS
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +27,11 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def open_page(browser):
-    """open_page(url, locale) -> a phone-sized page whose browser asks for `locale` (Accept-Language)."""
+    """open_page(url, locale, viewport=PHONE) -> a page whose browser asks for `locale` (Accept-Language)."""
     contexts = []
 
-    def make(url, locale):
-        context = browser.new_context(viewport=PHONE, locale=locale, reduced_motion="reduce")
+    def make(url, locale, viewport=PHONE):
+        context = browser.new_context(viewport=viewport, locale=locale, reduced_motion="reduce")
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
@@ -175,3 +176,37 @@ def test_the_switch_changes_the_page_and_the_chats_notices_and_is_remembered(ser
 def _shot(name):
     OUT.mkdir(parents=True, exist_ok=True)
     return OUT / f"{name}.png"
+
+
+def test_the_desk_is_in_its_advisors_language_and_shows_each_chats_language(server, open_page, connect):
+    from test_student_events import new_chat, send
+    from conftest import ai_reply
+    student = connect(server.url)
+    chat_id, _ = new_chat(student)
+    ai_reply(student, chat_id, send(student, chat_id, "Hola, ¿cuánto cuesta la matrícula de posgrado?")["message"]["id"])
+
+    desk = open_page(server.url + "/login", "en-US", DESKTOP)
+    expect(desk.locator("html")).to_have_attribute("lang", "en")
+    desk.fill("#username", "admin")
+    desk.fill("#password", server.first_admin_password())
+    desk.click("button[type=submit]")
+    expect(desk.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    expect(desk.locator("#tab-chats")).to_contain_text("Chats")
+    desk.locator("[data-lang-switch=es]").click()  # this advisor's own choice, kept in a cookie
+    expect(desk.locator("html")).to_have_attribute("lang", "es")
+    expect(desk.locator("#tab-bookings")).to_contain_text("Llamadas con asesores")
+    expect(desk.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    expect(desk.locator("#connection-text")).to_have_text("En vivo")
+    row = desk.locator(f"#chat-list [data-chat-id='{chat_id}']")
+    expect(row.locator(".lang-badge")).to_have_text("ES")
+    expect(row.locator(".lang-badge")).to_have_attribute("title", "Idioma del chat: Español")
+    row.locator("[data-open-chat]").click()
+    expect(desk.locator("#chat-language .lang-badge")).to_have_text("ES")
+    expect(desk.locator("#chat-status")).to_have_text("Responde la IA")
+    expect(desk.locator("#chat-view [data-id]").first).to_be_visible()
+    desk.screenshot(path=str(_shot("desk-es")))
+
+    # The student's page stays in the student's language whatever the advisor reads.
+    student_page = open_page(server.url, "en-US")
+    expect(student_page.locator("html")).to_have_attribute("lang", "en")
+    assert desk.console_errors == [] and student_page.console_errors == []

@@ -4,6 +4,7 @@ import logging
 
 import db
 from assistant.brief import model_brief, rule_brief
+from assistant.language import NAMES
 from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db
 from havana import broadcast, protocol as p
 from havana.actions.chats import add_notice
@@ -106,7 +107,9 @@ def write_brief(chat_id, reason):
                 log.warning("brief by %s failed for chat %s: %s", provider.name, chat_id, type(exc).__name__)
         brief = dict(brief or rule_brief(history, reason), model=written_by)
         with db.transaction():
-            locked_chat(chat_id)
+            chat = locked_chat(chat_id)
+            if chat.get("language") in NAMES:  # the chat's language (maybe chosen on the page) over a guess
+                brief["language"] = NAMES[chat["language"]]
             chat_db.set_brief(chat_id, json.dumps(brief))
             booking = booking_db.booking_for_chat(chat_id)
             if booking:

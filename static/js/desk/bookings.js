@@ -3,7 +3,7 @@ import { byId, dateOnly, el, numberFormat } from "../shared/dom.js";
 import { errorOf } from "../shared/protocol.js";
 import { announce, api, chatName, notice, ok, state } from "./page.js";
 import { statusBadge } from "./chat-list.js";
-import { lang, t } from "../shared/i18n.js";
+import { lang, t, tn } from "../shared/i18n.js";
 
 const dayTitle = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" });
 const ui = { days: byId("bookings-days"), empty: byId("bookings-empty"), summary: byId("bookings-summary"), tab: byId("tab-booked-count") };
@@ -38,7 +38,7 @@ export function renderBookings(slots) {
   ui.days.replaceChildren(...sections);
   ui.empty.hidden = slots.length > 0;
   const total = slots.filter((s) => s.chat_id).length;
-  ui.summary.textContent = total === 1 ? "1 call booked" : total + " calls booked";
+  ui.summary.textContent = tn("%(n)s call booked", "%(n)s calls booked", total, { n: numberFormat.format(total) });
   ui.tab.textContent = numberFormat.format(total);
   ui.tab.hidden = total === 0;
 }

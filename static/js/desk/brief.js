@@ -15,10 +15,12 @@ const ui = {
   facts: byId("brief-facts"),
   answered: byId("brief-answered"),
   reason: byId("brief-reason"),
+  languageRow: byId("brief-language-row"),
+  language: byId("brief-language"),
 };
 
 function author(model) {
-  if (!model || model === "local") return "rules";
+  if (!model || model === "local") return t("rules");
   const parts = String(model).split(":");
   return parts.length > 1 ? (PROVIDER_NAMES[parts[0]] || parts[0]) + " " + parts.slice(1).join(":") : model;
 }
@@ -42,6 +44,9 @@ export function renderBrief(chat) {
   view.briefShown = key;
   if (!brief) return;
   ui.wants.textContent = brief.wants || "—";
+  // The brief names the student's language in English ("Spanish"); the catalog has it in the desk's.
+  ui.languageRow.hidden = !brief.language;
+  ui.language.textContent = brief.language ? t(brief.language) : "";
   const facts = brief.facts && typeof brief.facts === "object" ? brief.facts : {};
   const chips = Object.keys(FACT_LABELS).filter((name) => facts[name]).map((name) => {
     const chip = el("li", "brief-chip");

@@ -232,7 +232,7 @@ function renderCounts() {
     badge.setAttribute("aria-label", t("%(n)s waiting", { n: waiting }));
   });
   const total = state.pages.all ? state.pages.all.total : 0;
-  ui.total.textContent = total === 1 ? "1 chat" : numberFormat.format(total) + " chats";
+  ui.total.textContent = tn("%(n)s chat", "%(n)s chats", total, { n: numberFormat.format(total) });
   document.title = (waiting ? "(" + waiting + ") " : "") + baseTitle;
 }
 

@@ -3,7 +3,7 @@ import { byId, el, formatTime, numberFormat } from "../shared/dom.js";
 import { errorOf } from "../shared/protocol.js";
 import { announce, api, bindDialog, chatName, notice, ok, openDialog, state } from "./page.js";
 import { questionBefore, thread } from "./chat-view.js";
-import { t } from "../shared/i18n.js";
+import { t, tn } from "../shared/i18n.js";
 
 const EMPTY = {
   pending: t("No answers waiting for review. Use “Save as answer” on an advisor's message to add one."),
@@ -128,7 +128,7 @@ function renderGap(gap) {
   const item = el("li", "gap");
   const head = el("p", "gap__question");
   head.append(el("span", null, gap.question),
-    el("span", "count-badge gap__count", gap.count === 1 ? "1 chat" : numberFormat.format(gap.count) + " chats"));
+    el("span", "count-badge gap__count", tn("%(n)s chat", "%(n)s chats", gap.count, { n: numberFormat.format(gap.count) })));
   item.append(head);
   const others = Array.from(new Set(gap.examples || [])).filter((q) => q !== gap.question);
   if (others.length) {

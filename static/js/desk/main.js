@@ -139,7 +139,8 @@ function bindSocket() {
     applyHandoff(data);
     const by = data.by || data.author_name;
     if (data.chat_id === view.chatId && by && data.by !== me) {
-      announce(by + (statusOf(data) === STATUS.HUMAN ? " took over this chat." : " handed this chat back to the assistant."));
+      announce(statusOf(data) === STATUS.HUMAN ? t("%(name)s took over this chat.", { name: by })
+        : t("%(name)s handed this chat back to the assistant.", { name: by }));
     }
   });
   [EVENTS.CHAT_CLOSED, EVENTS.CHAT_REOPENED].forEach((event) => socket.on(event, (data) => {

@@ -50,7 +50,7 @@ export function chatName(chatId) {
 /** Viewers' account names, with "you" for this advisor (or without them). */
 export function viewerNames(viewers, excludeMe) {
   const names = (viewers || []).filter((name) => !(excludeMe && name === me));
-  return names.map((name) => (name === me ? "you" : name));
+  return names.map((name) => (name === me ? t("you") : name));
 }
 
 export function connected() {

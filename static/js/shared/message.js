@@ -19,7 +19,7 @@ function studentAuthor(msg) {
 function deskAuthor(msg) {
   const who = el("p", "msg__who");
   who.append(el("span", "role-tag", DESK_ROLE_TEXT[msg.role]));
-  if (msg.role === ROLE.AI && msg.model_label) who.append(el("span", "model-tag", msg.model_label));
+  if (msg.role === ROLE.AI && msg.model_label) who.append(el("span", "model-tag", t(msg.model_label)));
   const by = msg.author || msg.author_name;
   if (msg.role === ROLE.OPERATOR && by) who.append(el("span", "msg__by", by));
   return who;
