@@ -23,7 +23,7 @@ translations: $(VENV)/.installed  ## compile translations/*/LC_MESSAGES/messages
 
 extract-messages: $(VENV)/.installed  ## collect new strings into translations/messages.pot and merge them into each .po
 	$(BIN)/pybabel extract -F babel.cfg -k tr:2 -k t -k tn:1,2 -k N_ --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --ignore-pot-creation-date
 
 migrate: $(VENV)/.installed
 	$(BIN)/python run_migrations.py
