@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +23,8 @@ from chatbot import Chatbot
 from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
 from db import admins as admin_db
+from havana import i18n
+from havana.i18n import N_
 from havana.auth import accounts
 from havana.errors import UNAVAILABLE
 from havana.extensions import csrf, limiter, login_manager, socketio
@@ -50,6 +53,7 @@ def create_app(config=None):
     runtime.init_app(config, Chatbot(config))
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    i18n.init_app(app)
     login_manager.init_app(app)
     accounts.init_app(app, config)
     login_manager.login_view = "auth.login"
@@ -122,12 +126,13 @@ def _wants_json():
 
 
 # status: (JSON code, JSON message, page title, page message, page status)
+# The page's title and message are msgids, shown in the page's language.
 ERROR_PAGES = {
-    CSRFError: ("csrf", None, "Session expired", "The form expired. Please go back and try again.", 400),
-    429: ("rate_limited", "Too many requests.", "Too many attempts",
-          "Too many attempts. Please wait a minute and try again.", 429),
-    404: ("not_found", "Not found.", "Not found", "This page does not exist.", 404),
-    500: ("internal", "Something went wrong.", "Something went wrong", "Something went wrong on our side.", 500),
+    CSRFError: ("csrf", None, N_("Session expired"), N_("The form expired. Please go back and try again."), 400),
+    429: ("rate_limited", "Too many requests.", N_("Too many attempts"),
+          N_("Too many attempts. Please wait a minute and try again."), 429),
+    404: ("not_found", "Not found.", N_("Not found"), N_("This page does not exist."), 404),
+    500: ("internal", "Something went wrong.", N_("Something went wrong"), N_("Something went wrong on our side."), 500),
 }
 
 
@@ -147,7 +152,7 @@ def _register_error_pages(app):
                    page_status=page_status, json_status=json_status):
             if _wants_json():
                 return jsonify(ok=False, error={"code": code, "message": message or exc.description}), json_status
-            return render_template("error.html", title=title, message=page_message), page_status
+            return render_template("error.html", title=gettext(title), message=gettext(page_message)), page_status
 
         app.register_error_handler(error, handle)
 

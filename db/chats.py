@@ -16,8 +16,9 @@ def hash_token(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_chat():
-    """Create a chat; returns (chat row as dict, the plain access token). Only the hash is stored."""
+def create_chat(language=None):
+    """Create a chat (`language`: the page's, until the student's messages say otherwise); returns
+    (chat row as dict, the plain access token). Only the hash is stored."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = {
@@ -25,6 +26,7 @@ def create_chat():
         "escalation_reason": None, "escalated_at": None, "taken_by": None, "brief": None,
         "created_at": now, "updated_at": now, "last_message_at": now, "deleted_at": None,
         "admin_read_id": 0, "closed_at": None, "rating": None, "rating_comment": None,
+        "language": language, "language_chosen": False,
     }
     with transaction() as conn:
         conn.execute(insert(chats).values(**row))
@@ -108,6 +110,13 @@ def reopen(chat_id):
 def rate(chat_id, rating, comment):
     """Store the student's rating of a closed chat; True if it is closed."""
     return _transition(chat_id, (STATUS_CLOSED,), rating=rating, rating_comment=comment)
+
+
+def set_language(chat_id, language, chosen=False):
+    """Store the chat's language; `chosen` (the student picked it) stops detection from changing it."""
+    values = {"language": language, **({"language_chosen": True} if chosen else {})}
+    with transaction() as conn:
+        conn.execute(update(chats).where(chats.c.id == chat_id, _live).values(**values))
 
 
 def set_brief(chat_id, brief):

@@ -89,3 +89,15 @@ def recent_messages(chat_id, limit=40):
         ).mappings().all()
     return [dict(r) for r in reversed(rows)]
 
+
+
+def first_student_messages(chat_id, limit):
+    """The text of the chat's first `limit` live student messages, oldest first."""
+    with transaction() as conn:
+        rows = conn.execute(
+            select(chat_history.c.message)
+            .where(chat_history.c.chat_id == chat_id, chat_history.c.role == ROLE_STUDENT,
+                   chat_history.c.deleted_at.is_(None))
+            .order_by(chat_history.c.id).limit(limit)
+        ).scalars().all()
+    return list(rows)

@@ -46,6 +46,10 @@ chats = Table(
     Column("closed_at", Timestamp),
     Column("rating", SmallInteger),
     Column("rating_comment", Text),
+    # "en"/"es": the language of the chat's notices (NULL until known); language_chosen: set by the
+    # page's switch, so no longer re-detected from the student's messages.
+    Column("language", String(8)),
+    Column("language_chosen", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("token_hash", name="uq_chats_token_hash"),
     Index("ix_chats_status_activity", "status", "last_message_at"),
     Index("ix_chats_activity", "last_message_at"),

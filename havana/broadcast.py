@@ -86,6 +86,12 @@ def chat_reopened(chat, by=None):
     _student_and_desk(p.CHAT_REOPENED, p.student_chat_state(chat), p.desk_chat_state(chat, by), chat["id"])
 
 
+def chat_language(chat_id, language):
+    """The chat's language changed (detected or chosen): the desk's list and header show it."""
+    _student_and_desk(p.CHAT_LANGUAGE, {"chat_id": chat_id, "language": language},
+                      {"chat_id": chat_id, "language": language}, chat_id)
+
+
 def chat_rated(chat_id, rating, comment):
     _emit(p.CHAT_RATED, {"chat_id": chat_id, "rating": rating, "comment": comment}, p.ADMINS_ROOM)
 

@@ -11,10 +11,19 @@ class Payload(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
+Language = Literal["en", "es"]
+
+
 class StudentConnect(Payload):
     chat_id: Optional[str] = Field(None, min_length=1, max_length=32)
     token: Optional[str] = Field(None, max_length=128)
     last_message_id: Optional[int] = Field(None, ge=0)
+    language: Optional[Language] = None  # the page's: a new chat starts in it
+
+
+class SetLanguage(Payload):
+    chat_id: str = Field(min_length=1, max_length=32)
+    language: Language
 
 
 class StudentMessage(Payload):

@@ -16,6 +16,7 @@ STUDENT_CONNECT = "student_connect"
 STUDENT_MESSAGE = "student_message"
 STUDENT_TYPING = "student_typing"
 RATE_CHAT = "rate_chat"
+SET_LANGUAGE = "set_language"
 
 # client -> server, dashboard
 ADMIN_CONNECT = "admin_connect"
@@ -46,6 +47,7 @@ KNOWLEDGE_CHANGED = "knowledge_changed"
 CHAT_CLOSED = "chat_closed"
 CHAT_REOPENED = "chat_reopened"
 CHAT_RATED = "chat_rated"
+CHAT_LANGUAGE = "chat_language"
 ERROR = "error"
 
 ADMINS_ROOM = "admins"
@@ -123,6 +125,7 @@ def student_chat(chat, booking=None, advisors_online=0):
         "advisors_online": advisors_online, "created_at": iso(chat["created_at"]),
         "last_message_at": iso(chat["last_message_at"]), "booking": booking_payload(booking),
         "closed_at": iso(chat.get("closed_at")), "rating": chat.get("rating"),
+        "language": chat.get("language"),
     }
 
 

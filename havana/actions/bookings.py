@@ -3,11 +3,13 @@ from datetime import datetime, timedelta
 
 import db
 from assistant.tools import SlotTaken
+from assistant.when import slot_label
 from db import bookings as booking_db
 from havana import broadcast, protocol as p
 from havana.actions.chats import add_notice
 from havana.actions.checks import locked_chat
 from havana.errors import ClientError
+from havana.i18n import tr
 from havana.runtime import runtime
 
 
@@ -28,9 +30,14 @@ def book_slot(chat_id, slot_id):
             slot, previous = booking_db.claim_slot(slot_id, chat_id, note=chat["brief"])
         except booking_db.SlotTaken as exc:
             raise SlotTaken(slot_id) from exc
-        label = p.booking_payload(slot)["label"]
-        moved = f" (moved from {p.booking_payload(previous)['label']})" if previous else ""
-        add_notice(chat_id, f"Advisor call booked for {label}{moved}.")
+        # The assistant reads these notices back from the history: "booked for" / "reservada" and
+        # the slot label in the chat's language are what it looks for.
+        lang = chat["language"]
+        if previous:
+            add_notice(chat_id, tr(lang, "Advisor call booked for %(label)s (moved from %(previous)s).",
+                                   label=_label(slot, lang), previous=_label(previous, lang)))
+        else:
+            add_notice(chat_id, tr(lang, "Advisor call booked for %(label)s.", label=_label(slot, lang)))
         broadcast.booking_confirmed(chat_id, slot)
     return slot
 
@@ -41,13 +48,13 @@ def cancel_booking(slot_id):
     if chat_id is None:
         raise ClientError("not_found", "That slot is not booked.")
     with db.transaction():
-        locked_chat(chat_id)
+        chat = locked_chat(chat_id)
         slot = booking_db.release_slot(slot_id, chat_id)
         if slot is None:
             raise ClientError("not_found", "That slot is not booked.")
-        label = p.booking_payload(slot)["label"]
-        add_notice(chat_id, f"Your advisor call on {label} was cancelled by the admissions office. "
-                            "You can book another time here.")
+        add_notice(chat_id, tr(chat["language"], "Your advisor call on %(label)s was cancelled by the admissions "
+                                                 "office. You can book another time here.",
+                               label=_label(slot, chat["language"])))
         broadcast.booking_cancelled(chat_id, slot)
     return p.booking_payload(slot)
 
@@ -55,13 +62,18 @@ def cancel_booking(slot_id):
 def cancel_chat_booking(chat_id):
     """The student cancels their own call (through the assistant); returns the freed slot, or None."""
     with db.transaction():
-        locked_chat(chat_id)
+        chat = locked_chat(chat_id)
         slot = booking_db.release_chat_booking(chat_id)
         if slot is None:
             return None
-        add_notice(chat_id, f"Advisor call on {p.booking_payload(slot)['label']} cancelled.")
+        add_notice(chat_id, tr(chat["language"], "Advisor call on %(label)s cancelled.",
+                               label=_label(slot, chat["language"])))
         broadcast.booking_cancelled(chat_id, slot)
     return slot
+
+
+def _label(slot, lang):
+    return slot_label(slot["date"], slot["time"], lang or "en")
 
 
 def slots_overview():

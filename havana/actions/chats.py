@@ -1,20 +1,24 @@
 """A chat's own life: open it, write in it as the student or as the system, close, reopen, rate."""
 import db
+from assistant.language import conversation_language
 from db import bookings as booking_db, chats as chat_db, history as history_db, presence
 from havana import broadcast, protocol as p
 from havana.actions.checks import clean_text, locked_chat
 from havana.actions.queue import queue_changed, queue_status
 from havana.errors import ClientError, chat_not_found, forbidden
+from havana.i18n import tr
 from havana.runtime import runtime
 
-WELCOME_BACK = "Welcome back! The conversation is open again."
+# The chat's language follows the student's first few messages (a greeting alone may mislead);
+# after these it stays, so notices do not flip on one message in another language.
+DETECT_MESSAGES = 3
 
 
-def start_chat(address):
-    """A new chat; returns (chat, token). The token goes to the creating connection only (its ack)."""
+def start_chat(address, language=None):
+    """A new chat in the page's `language`; returns (chat, token). The token goes to the creating connection only."""
     runtime.limits.hit("chat_per_address", address)
     with db.transaction():
-        chat, token = chat_db.create_chat()
+        chat, token = chat_db.create_chat(language)
         broadcast.chat_created(p.desk_chat(chat, None, []))
     return chat, token
 
@@ -28,6 +32,40 @@ def open_chat(chat_id, token):
         raise forbidden("That chat token is not valid.")
     runtime.replies.answer_if_pending(chat)
     return chat
+
+
+def adopt_page_language(chat, language):
+    """A chat whose language is not known yet takes the page's (a chat from before languages existed)."""
+    if chat.get("language") or not language:
+        return chat
+    with db.transaction():
+        chat_db.set_language(chat["id"], language)
+        broadcast.chat_language(chat["id"], language)
+    return dict(chat, language=language)
+
+
+def choose_language(chat_id, language):
+    """The student picked a language on the page: the chat's notices use it from now on."""
+    with db.transaction():
+        chat = locked_chat(chat_id)
+        chat_db.set_language(chat_id, language, chosen=True)
+        if chat.get("language") != language:
+            broadcast.chat_language(chat_id, language)
+    return {"chat_id": chat_id, "language": language}
+
+
+def _detect_language(chat):
+    """Re-read the chat's language from the student's first messages, unless the student chose one."""
+    if chat.get("language_chosen"):
+        return chat
+    texts = history_db.first_student_messages(chat["id"], DETECT_MESSAGES + 1)
+    if len(texts) > DETECT_MESSAGES:
+        return chat
+    language = conversation_language(texts)
+    if language != chat.get("language"):
+        chat_db.set_language(chat["id"], language)
+        broadcast.chat_language(chat["id"], language)
+    return dict(chat, language=language)
 
 
 def chat_view(chat):
@@ -74,13 +112,14 @@ def post_student_message(chat_id, text, client_id=None, address=None):
     runtime.limits.hit("message_per_address", address or "unknown")
     with db.transaction():
         chat = locked_chat(chat_id)
-        if chat["status"] == p.STATUS_CLOSED:
-            _reopen(chat, None, WELCOME_BACK)  # the notice comes before the message that reopened it
+        if chat["status"] == p.STATUS_CLOSED:  # the notice comes before the message that reopened it
+            _reopen(chat, None, tr(chat["language"], "Welcome back! The conversation is open again."))
         row, created = history_db.add_message(chat_id, p.ROLE_STUDENT, text, client_id=client_id,
                                               viewed_since=presence.fresh_since())
         if created:
             broadcast.message(row)
             broadcast.student_typing(chat_id, False)
+            _detect_language(chat)
             db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"]))
     return p.student_message(row)
 
@@ -104,8 +143,8 @@ def close_chat(chat_id, admin):
         if not chat_db.close(chat_id):
             return p.desk_chat_state(chat)
         chat = dict(chat, status=p.STATUS_CLOSED, taken_by=None)
-        add_notice(chat_id, "This conversation was closed by the admissions office. "
-                            "You can still write here to reopen it.")
+        add_notice(chat_id, tr(chat["language"], "This conversation was closed by the admissions office. "
+                                                 "You can still write here to reopen it."))
         broadcast.chat_closed(chat, admin)
         queue_changed(left=chat_id)
     return p.desk_chat_state(chat, admin)
@@ -114,7 +153,8 @@ def close_chat(chat_id, admin):
 def reopen_chat(chat_id, admin):
     """An advisor reopens a closed conversation: the assistant answers again."""
     with db.transaction():
-        chat = _reopen(locked_chat(chat_id), admin, "The conversation was reopened.")
+        chat = locked_chat(chat_id)
+        chat = _reopen(chat, admin, tr(chat["language"], "The conversation was reopened."))
     return p.desk_chat_state(chat, admin)
 
 

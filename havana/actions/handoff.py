@@ -4,6 +4,7 @@ import logging
 
 import db
 from assistant.brief import model_brief, rule_brief
+from assistant.language import NAMES
 from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db
 from havana import broadcast, protocol as p
 from havana.actions.chats import add_notice
@@ -12,6 +13,7 @@ from havana.actions.models import active_model
 from havana.actions.queue import advisor_availability, queue_changed
 from havana.errors import ClientError
 from havana.extensions import socketio
+from havana.i18n import tr
 from havana.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ def escalate_chat(chat_id, reason):
         chat = locked_chat(chat_id)
         if chat_db.escalate(chat_id, reason):
             chat = chat_db.get_chat(chat_id)
-            add_notice(chat_id, "You're being connected to an admissions advisor.")
+            add_notice(chat_id, tr(chat["language"], "You're being connected to an admissions advisor."))
             broadcast.escalated(chat)
             queue_changed()
             db.on_commit(lambda: socketio.start_background_task(write_brief, chat_id, reason))
@@ -45,7 +47,7 @@ def _take_over(chat, admin):
     if not chat_db.take_over(chat["id"], admin.id):
         raise _taken(chat)
     chat = dict(chat, status=p.STATUS_HUMAN, taken_by=admin.id, closed_at=None)
-    add_notice(chat["id"], "An advisor has joined the chat.")
+    add_notice(chat["id"], tr(chat["language"], "An advisor has joined the chat."))
     broadcast.hands_changed(chat, admin, admin)
     queue_changed(left=chat["id"])
     return chat
@@ -60,7 +62,7 @@ def hand_back_chat(chat_id, admin):
         if not chat_db.hand_back(chat_id, admin.id):
             raise _taken(chat)
         chat = dict(chat, status=p.STATUS_AI, taken_by=None)
-        add_notice(chat_id, "You're back with the assistant.")
+        add_notice(chat_id, tr(chat["language"], "You're back with the assistant."))
         broadcast.hands_changed(chat, admin)
         queue_changed()
     return p.desk_chat_state(chat, admin)
@@ -105,7 +107,9 @@ def write_brief(chat_id, reason):
                 log.warning("brief by %s failed for chat %s: %s", provider.name, chat_id, type(exc).__name__)
         brief = dict(brief or rule_brief(history, reason), model=written_by)
         with db.transaction():
-            locked_chat(chat_id)
+            chat = locked_chat(chat_id)
+            if chat.get("language") in NAMES:  # the chat's language (maybe chosen on the page) over a guess
+                brief["language"] = NAMES[chat["language"]]
             chat_db.set_brief(chat_id, json.dumps(brief))
             booking = booking_db.booking_for_chat(chat_id)
             if booking:

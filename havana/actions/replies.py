@@ -137,8 +137,10 @@ class Replies:
         broadcast.assistant_typing(chat_id, True)
         try:
             stream = ReplyStream(chat_id)
+            # A language the student chose on the page holds; otherwise the assistant follows the student.
+            chosen = {"lang": chat["language"]} if chat.get("language_chosen") and chat.get("language") else {}
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
-                                       AgentActions(self.chatbot), stream)
+                                       AgentActions(self.chatbot), stream, **chosen)
             if self._store(chat_id, reply, stream):
                 _record_model_calls(chat_id, reply.calls)
         finally:

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -35,15 +36,15 @@ def login():
         try:
             admin = authenticate(form.username.data, form.password.data, known_device_admin(request.cookies))
         except TooManyFailures as exc:
-            error = (f"Too many failed sign-ins for this account. Try again in {exc.wait} seconds, "
-                     "or from a device you have signed in on before.")
+            error = gettext("Too many failed sign-ins for this account. Try again in %(seconds)s seconds, "
+                            "or from a device you have signed in on before.", seconds=exc.wait)
             return render_template("login.html", form=form, error=error), 429
         if admin:
             login_user(admin)
             response = redirect(_safe_next(request.args.get("next")))
             remember_device(response, admin.id, secure=runtime.config.is_production)
             return response
-        return render_template("login.html", form=form, error="Wrong username or password."), 401
+        return render_template("login.html", form=form, error=gettext("Wrong username or password.")), 401
     return render_template("login.html", form=form, error=None), 400 if form.errors else 200
 
 

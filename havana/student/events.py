@@ -5,7 +5,7 @@ from flask_socketio import join_room
 from havana import protocol as p
 from havana.actions import chats
 from havana.errors import ClientError, forbidden
-from havana.payloads import RateChat, StudentConnect, StudentMessage, StudentTyping, parse
+from havana.payloads import RateChat, SetLanguage, StudentConnect, StudentMessage, StudentTyping, parse
 from havana.runtime import runtime
 from havana.sockets import on_event
 
@@ -22,9 +22,9 @@ def student_connect(data):
     if req.chat_id is None:
         if len(_joined()) >= runtime.config.MAX_CHATS_PER_CONNECTION:
             raise ClientError("too_many_chats", "This window has opened too many chats. Please reload the page.")
-        chat, token = chats.start_chat(request.remote_addr)
+        chat, token = chats.start_chat(request.remote_addr, req.language)
     else:
-        chat = chats.open_chat(req.chat_id, req.token)
+        chat = chats.adopt_page_language(chats.open_chat(req.chat_id, req.token), req.language)
     join_room(p.chat_room(chat["id"]))
     if chat["id"] not in _joined():
         session["joined_chats"] = _joined() + [chat["id"]]
@@ -58,3 +58,10 @@ def rate_chat(data):
     """Sent by the student page: a 1-5 rating (and comment) of a closed conversation."""
     req = _joined_chat(RateChat, data)
     return chats.rate_chat(req.chat_id, req.rating, req.comment)
+
+
+@on_event(p.SET_LANGUAGE)
+def set_language(data):
+    """Sent by the student page's ES/EN switch: the chat's notices are written in that language from now on."""
+    req = _joined_chat(SetLanguage, data)
+    return chats.choose_language(req.chat_id, req.language)

@@ -1,5 +1,6 @@
 """The student chat page, and the earlier messages of a long chat."""
 from flask import jsonify, render_template, request
+from flask_babel import gettext
 
 import db
 from havana.actions import chats
@@ -20,7 +21,7 @@ def index():
         model = runtime.chatbot.default_model
     provider = runtime.chatbot.providers[model]
     return render_template("student.html", max_message_length=runtime.config.MAX_MESSAGE_LENGTH,
-                           assistant_label=provider.label)
+                           assistant_label=gettext(provider.label))
 
 
 @bp.get("/chats/<chat_id>/messages")

@@ -1,10 +1,11 @@
 /* The analytics figures: the stat cards, the two charts with their tables, models, reasons, ratings. */
 import { byId, dateOnly, el, numberFormat } from "../shared/dom.js";
 import { cssColor, draw } from "./charts.js";
+import { lang, t, tn } from "../shared/i18n.js";
 
-const percentFormat = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 0 });
-const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-const longDayFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
+const percentFormat = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+const dayFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short" });
+const longDayFormat = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" });
 
 export const ui = {
   perDay: byId("chart-per-day"),
@@ -22,9 +23,9 @@ export const ui = {
 
 /* ---------- formatting ---------- */
 
-function count(n, one, many) {
-  return numberFormat.format(n) + " " + (n === 1 ? one : many);
-}
+const chats = (n) => tn("%(n)s chat", "%(n)s chats", n, { n: numberFormat.format(n) });
+const replyCount = (n) => tn("%(n)s reply", "%(n)s replies", n, { n: numberFormat.format(n) });
+const ratingsCount = (n) => tn("%(n)s rating", "%(n)s ratings", n, { n: numberFormat.format(n) });
 
 function share(part, total) {
   return total ? percentFormat.format(part / total) : "—";
@@ -67,21 +68,22 @@ function setStat(name, value, detail, unit) {
 function renderStats(data) {
   const total = data.chats || 0;
   const perDay = total / (data.days || 1);
-  setStat("chats", numberFormat.format(total), "about " + perDay.toFixed(perDay < 10 ? 1 : 0) + " a day");
+  const daily = new Intl.NumberFormat(lang, { maximumFractionDigits: perDay < 10 ? 1 : 0 }).format(perDay);
+  setStat("chats", numberFormat.format(total), t("about %(n)s a day", { n: daily }));
   setStat("resolved", share(data.resolved_by_ai, total),
-    count(data.resolved_by_ai || 0, "chat", "chats") + " without an advisor");
+    t("%(chats)s without an advisor", { chats: chats(data.resolved_by_ai || 0) }));
   setStat("escalated", share(data.escalated, total),
-    count(data.escalated || 0, "chat", "chats") + " handed to an advisor");
+    t("%(chats)s handed to an advisor", { chats: chats(data.escalated || 0) }));
   const reply = data.first_human_reply_seconds || {};
   setStat("reply", minutes(reply.median),
-    reply.count ? "median · p90 " + minutes(reply.p90) + " min · " + count(reply.count, "reply", "replies")
-      : "no hand-off answered yet", " min");
+    reply.count ? t("median · p90 %(p90)s min · %(replies)s", { p90: minutes(reply.p90), replies: replyCount(reply.count) })
+      : t("no hand-off answered yet"), t(" min"));
   const bookings = data.bookings || { made: 0, cancelled: 0 };
   setStat("bookings", numberFormat.format(bookings.made),
-    "booked · " + numberFormat.format(bookings.cancelled) + " cancelled");
+    t("booked · %(n)s cancelled", { n: numberFormat.format(bookings.cancelled) }));
   const ratings = data.ratings || {};
   setStat("rating", ratings.average === null || ratings.average === undefined ? "—" : ratings.average.toFixed(1),
-    ratings.count ? "from " + count(ratings.count, "rating", "ratings") : "no ratings yet", " / 5");
+    ratings.count ? t("from %(ratings)s", { ratings: ratingsCount(ratings.count) }) : t("no ratings yet"), " / 5");
 }
 
 function renderPerDay(data) {
@@ -91,31 +93,32 @@ function renderPerDay(data) {
   const busiest = days.reduce((best, d) => (!best || d.chats > best.chats ? d : best), null);
   const nonZero = days.filter((d) => d.chats > 0)
     .map((d) => { const day = dateOnly(d.date); return (day ? dayFormat.format(day) : d.date) + ": " + d.chats; });
-  ui.perDay.setAttribute("aria-label", "Bar chart of chats per day over the last " + days.length + " days. " +
-    "Total " + numberFormat.format(data.chats || 0) + "." +
-    (busiest && busiest.chats ? " Busiest day " + labels[days.indexOf(busiest)] + " with " + busiest.chats + "."
-      : "") +
-    (nonZero.length ? " Days with chats: " + nonZero.join(", ") + "." : " No chats."));
+  ui.perDay.setAttribute("aria-label", [
+    t("Bar chart of chats per day over the last %(n)s days.", { n: days.length }),
+    t("Total %(n)s.", { n: numberFormat.format(data.chats || 0) }),
+    busiest && busiest.chats ? t("Busiest day %(day)s with %(n)s.", { day: labels[days.indexOf(busiest)], n: busiest.chats }) : "",
+    nonZero.length ? t("Days with chats: %(days)s.", { days: nonZero.join(", ") }) : t("No chats."),
+  ].filter(Boolean).join(" "));
   fillTable(ui.perDayTable, days.map((d) => {
     const day = dateOnly(d.date);
     return [day ? longDayFormat.format(day) : d.date, numberFormat.format(d.chats)];
   }));
-  ui.perDay.chart = { labels: labels, values: values, colors: [cssColor("--teal-700")], yTitle: "Chats",
-    empty: "No chats in this period" };
+  ui.perDay.chart = { labels: labels, values: values, colors: [cssColor("--teal-700")], yTitle: t("Chats"),
+    empty: t("No chats in this period") };
   draw(ui.perDay);
 }
 
 function renderSplit(data) {
   const total = data.chats || 0;
-  const rows = [["Resolved by the AI", data.resolved_by_ai || 0], ["Escalated", data.escalated || 0]];
+  const rows = [[t("Resolved by the AI"), data.resolved_by_ai || 0], [t("Escalated"), data.escalated || 0]];
   const spoken = rows.map((r) => r[0] + " " + r[1] + " (" + share(r[1], total) + ")").join(", ");
-  ui.split.setAttribute("aria-label", "Bar chart: " + spoken + " of " + count(total, "chat", "chats") + ".");
+  ui.split.setAttribute("aria-label", t("Bar chart: %(bars)s of %(chats)s.", { bars: spoken, chats: chats(total) }));
   fillTable(ui.splitTable, rows.map((r) => [r[0], numberFormat.format(r[1]), share(r[1], total)]));
   ui.split.chart = {
-    labels: ["Resolved by AI", "Escalated"], values: rows.map((r) => r[1]),
+    labels: [t("Resolved by AI"), t("Escalated")], values: rows.map((r) => r[1]),
     colors: [cssColor("--teal-700"), cssColor("--red-700")],
     valueLabels: rows.map((r) => numberFormat.format(r[1]) + (total ? " · " + share(r[1], total) : "")),
-    yTitle: "Chats", empty: "No chats in this period",
+    yTitle: t("Chats"), empty: t("No chats in this period"),
   };
   draw(ui.split);
 }
@@ -162,8 +165,8 @@ function barRow(label, value, max, text, tone) {
 
 function renderReasons(reasons) {
   const max = reasons.reduce((m, r) => Math.max(m, r.count), 0);
-  ui.reasons.replaceChildren(...reasons.map((r) => barRow(r.reason || "No reason given", r.count, max,
-    count(r.count, "chat", "chats"))));
+  ui.reasons.replaceChildren(...reasons.map((r) => barRow(r.reason || t("No reason given"), r.count, max,
+    chats(r.count))));
   ui.reasonsEmpty.hidden = reasons.length > 0;
 }
 
@@ -172,8 +175,8 @@ function renderRatings(ratings) {
   const values = [5, 4, 3, 2, 1].map((n) => dist[String(n)] || 0);
   const max = Math.max(0, ...values);
   ui.ratings.replaceChildren(...[5, 4, 3, 2, 1].map((n, i) => {
-    const row = barRow("★".repeat(n), values[i], max, count(values[i], "rating", "ratings"), "rating");
-    row.querySelector(".bars__label").setAttribute("aria-label", n === 1 ? "1 star" : n + " stars");
+    const row = barRow("★".repeat(n), values[i], max, ratingsCount(values[i]), "rating");
+    row.querySelector(".bars__label").setAttribute("aria-label", tn("%(n)s star", "%(n)s stars", n));
     return row;
   }));
   const comments = (ratings.comments || []).slice().reverse();

@@ -3,6 +3,7 @@ import { byId, formatTime } from "../shared/dom.js";
 import { fetchJSON } from "../shared/connection.js";
 import { draw } from "./charts.js";
 import { render, ui as figures } from "./figures.js";
+import { t } from "../shared/i18n.js";
 
 const RANGES = [14, 30, 90];
 const ui = {
@@ -25,9 +26,9 @@ function load(days) {
   state.days = days;
   const mine = ++state.request;
   ui.ranges.forEach((b) => b.setAttribute("aria-pressed", String(Number(b.dataset.days) === days)));
-  ui.title.textContent = "The last " + days + " days";
+  ui.title.textContent = t("The last %(n)s days", { n: days });
   ui.main.setAttribute("aria-busy", "true");
-  ui.status.textContent = "Loading…";
+  ui.status.textContent = t("Loading…");
   history.replaceState(null, "", location.pathname + (days === RANGES[0] ? "" : "?days=" + days));
   fetchJSON("/api/analytics?days=" + days).then((res) => {
     if (mine !== state.request) return; // a newer range was picked meanwhile
@@ -37,15 +38,15 @@ function load(days) {
       return;
     }
     if (res.status !== 200 || !res.body || !res.body.ok) {
-      const message = res.body && res.body.error ? res.body.error.message : "The figures could not be loaded.";
-      ui.error.textContent = message + " Pick the period again to retry.";
+      const message = res.body && res.body.error ? res.body.error.message : t("The figures could not be loaded.");
+      ui.error.textContent = t("%(error)s Pick the period again to retry.", { error: message });
       ui.error.hidden = false;
       ui.status.textContent = "";
       return;
     }
     ui.error.hidden = true;
     render(res.body);
-    ui.status.textContent = "Updated " + formatTime(new Date().toISOString());
+    ui.status.textContent = t("Updated %(time)s", { time: formatTime(new Date().toISOString()) });
   });
 }
 

@@ -1,6 +1,7 @@
 /* Escalation alerts at the top of the desk, with an optional two-tone sound. */
 import { byId, CLOSE_ICON, el, icon, relativeTime, storage } from "../shared/dom.js";
 import { chatName, state } from "./page.js";
+import { t } from "../shared/i18n.js";
 
 const MAX_ALERTS = 3;
 const SOUND_KEY = "havana.admin.sound";
@@ -13,17 +14,17 @@ export function showEscalationAlert(chatId, reason) {
   const toast = el("div", "toast");
   toast.dataset.chatId = chatId;
   const text = el("p", "toast__text");
-  text.append(el("strong", null, "Student needs a human: "), document.createTextNode(reason || "no reason given"));
+  text.append(el("strong", null, t("Student needs a human: ")), document.createTextNode(reason || t("no reason given")));
   const meta = el("p", "toast__meta", chatName(chatId) + " · ");
-  const time = el("time", "toast__time", "now");
+  const time = el("time", "toast__time", t("now"));
   time.dateTime = new Date().toISOString();
   meta.append(time);
-  const open = el("button", "button button--small button--alert", "Open chat");
+  const open = el("button", "button button--small button--alert", t("Open chat"));
   open.type = "button";
   open.dataset.openChat = chatId;
   const dismiss = el("button", "icon-button toast__dismiss");
   dismiss.type = "button";
-  dismiss.setAttribute("aria-label", "Dismiss alert");
+  dismiss.setAttribute("aria-label", t("Dismiss alert"));
   dismiss.append(icon(CLOSE_ICON));
   dismiss.addEventListener("click", () => dismissAlert(chatId));
   const content = el("div", "toast__content");

@@ -3,8 +3,9 @@ import { byId, dateOnly, el, numberFormat } from "../shared/dom.js";
 import { errorOf } from "../shared/protocol.js";
 import { announce, api, chatName, notice, ok, state } from "./page.js";
 import { statusBadge } from "./chat-list.js";
+import { lang, t, tn } from "../shared/i18n.js";
 
-const dayTitle = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
+const dayTitle = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" });
 const ui = { days: byId("bookings-days"), empty: byId("bookings-empty"), summary: byId("bookings-summary"), tab: byId("tab-booked-count") };
 let loading = null;
 let again = false;
@@ -25,10 +26,10 @@ export function renderBookings(slots) {
     section.dataset.date = date;
     const head = el("div", "day__head");
     const title = el("h3", "day__title", day ? dayTitle.format(day) : date);
-    if (day && day.toDateString() === today.toDateString()) title.append(el("span", "day__tag", "Today"));
-    else if (day && day.toDateString() === tomorrow.toDateString()) title.append(el("span", "day__tag", "Tomorrow"));
+    if (day && day.toDateString() === today.toDateString()) title.append(el("span", "day__tag", t("Today")));
+    else if (day && day.toDateString() === tomorrow.toDateString()) title.append(el("span", "day__tag", t("Tomorrow")));
     const booked = daySlots.filter((s) => s.chat_id).length;
-    head.append(title, el("p", "day__meta", booked + " booked · " + (daySlots.length - booked) + " free"));
+    head.append(title, el("p", "day__meta", t("%(booked)s booked · %(free)s free", { booked, free: daySlots.length - booked })));
     const list = el("ul", "slots");
     daySlots.forEach((slot) => list.append(renderSlot(slot)));
     section.append(head, list);
@@ -37,7 +38,7 @@ export function renderBookings(slots) {
   ui.days.replaceChildren(...sections);
   ui.empty.hidden = slots.length > 0;
   const total = slots.filter((s) => s.chat_id).length;
-  ui.summary.textContent = total === 1 ? "1 call booked" : total + " calls booked";
+  ui.summary.textContent = tn("%(n)s call booked", "%(n)s calls booked", total, { n: numberFormat.format(total) });
   ui.tab.textContent = numberFormat.format(total);
   ui.tab.hidden = total === 0;
 }
@@ -60,11 +61,11 @@ function renderSlot(slot) {
   open.append(el("span", "slot__chat-name", chatName(slot.chat_id)));
   const chat = state.chats.get(slot.chat_id);
   if (chat) open.append(statusBadge(chat.status));
-  open.setAttribute("aria-label", "Open " + chatName(slot.chat_id) + ", booked for " + slot.label);
-  const cancel = el("button", "button button--small button--danger slot__cancel", "Cancel");
+  open.setAttribute("aria-label", t("Open %(chat)s, booked for %(slot)s", { chat: chatName(slot.chat_id), slot: slotLabel(slot) }));
+  const cancel = el("button", "button button--small button--danger slot__cancel", t("Cancel"));
   cancel.type = "button";
   cancel.dataset.cancelSlot = String(slot.id);
-  cancel.setAttribute("aria-label", "Cancel the call on " + slot.label);
+  cancel.setAttribute("aria-label", t("Cancel the call on %(slot)s", { slot: slotLabel(slot) }));
   cancel.addEventListener("click", () => cancelSlot(slot, cancel));
   item.append(time, open, cancel);
   return item;
@@ -86,12 +87,18 @@ export function refreshBookings() {
   });
 }
 
+/** "Thu 3 Dec, 10:00" in the desk's language. */
+function slotLabel(slot) {
+  const day = dateOnly(slot.date);
+  return (day ? dayTitle.format(day) : slot.date) + ", " + slot.time;
+}
+
 function cancelSlot(slot, button) {
-  if (!window.confirm("Cancel the advisor call on " + slot.label + "?\nThe student will be told in their chat.")) return;
+  if (!window.confirm(t("Cancel the advisor call on %(slot)s?\nThe student will be told in their chat.", { slot: slotLabel(slot) }))) return;
   button.disabled = true;
   api("/bookings/" + encodeURIComponent(slot.id) + "/cancel", { method: "POST" }).then((res) => {
-    if (ok(res)) announce("The call on " + slot.label + " was cancelled.");
-    else if (res.status !== 401) notice.show("Could not cancel the call: " + errorOf(res.body).message);
+    if (ok(res)) announce(t("The call on %(slot)s was cancelled.", { slot: slotLabel(slot) }));
+    else if (res.status !== 401) notice.show(t("Could not cancel the call: %(error)s", { error: errorOf(res.body).message }));
     refreshBookings();
   });
 }

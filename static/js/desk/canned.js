@@ -3,6 +3,7 @@ import { byId, el } from "../shared/dom.js";
 import { errorOf } from "../shared/protocol.js";
 import { announce, api, bindDialog, ok, openDialog, state } from "./page.js";
 import { fillComposer } from "./composer.js";
+import { t } from "../shared/i18n.js";
 
 const MAX_SUGGESTIONS = 6;
 const ui = {
@@ -57,7 +58,7 @@ export function updateSuggestions() {
   });
   if (!options.length) {
     const none = el("li", "canned-suggest__none",
-      state.canned.length ? "No canned response starts with /" + query + "." : "No canned responses yet.");
+      state.canned.length ? t("No canned response starts with /%(query)s.", { query }) : t("No canned responses yet."));
     none.setAttribute("role", "presentation");
     options.push(none);
   }
@@ -90,7 +91,7 @@ function insert(index) {
   if (!canned) return;
   closeSuggestions();
   fillComposer(canned.text);
-  announce("Inserted /" + canned.shortcut + ". Press Enter to send.");
+  announce(t("Inserted /%(shortcut)s. Press Enter to send.", { shortcut: canned.shortcut }));
 }
 
 /** Arrow keys move, Tab or Enter insert, Escape closes. True when the key was used. */
@@ -126,8 +127,8 @@ function renderList() {
     const text = el("div", "canned-item__main");
     text.append(el("p", "canned-item__shortcut", "/" + canned.shortcut), el("p", "canned-item__text", canned.text));
     const actions = el("div", "canned-item__actions");
-    actions.append(itemButton("Edit", "button--quiet", canned, () => edit(canned)),
-      itemButton("Delete", "button--danger", canned, (button) => remove(canned, button)));
+    actions.append(itemButton(t("Edit"), "button--quiet", canned, () => edit(canned)),
+      itemButton(t("Delete"), "button--danger", canned, (button) => remove(canned, button)));
     item.append(text, actions);
     return item;
   });
@@ -147,8 +148,8 @@ function resetForm() {
   editing = null;
   ui.form.reset();
   ui.error.textContent = "";
-  ui.formTitle.textContent = "New canned response";
-  ui.save.textContent = "Add response";
+  ui.formTitle.textContent = t("New canned response");
+  ui.save.textContent = t("Add response");
   ui.cancelEdit.hidden = true;
 }
 
@@ -157,8 +158,8 @@ function edit(canned) {
   ui.shortcut.value = canned.shortcut;
   ui.text.value = canned.text;
   ui.error.textContent = "";
-  ui.formTitle.textContent = "Edit /" + canned.shortcut;
-  ui.save.textContent = "Save changes";
+  ui.formTitle.textContent = t("Edit /%(shortcut)s", { shortcut: canned.shortcut });
+  ui.save.textContent = t("Save changes");
   ui.cancelEdit.hidden = false;
   ui.shortcut.focus();
 }
@@ -167,7 +168,7 @@ function save() {
   const shortcut = ui.shortcut.value.trim().replace(/^\//, "");
   const text = ui.text.value.trim();
   if (!shortcut || !text) {
-    ui.error.textContent = !shortcut ? "Give the response a shortcut." : "Write the text to insert.";
+    ui.error.textContent = !shortcut ? t("Give the response a shortcut.") : t("Write the text to insert.");
     (!shortcut ? ui.shortcut : ui.text).focus();
     return;
   }
@@ -178,7 +179,7 @@ function save() {
   api(path, { method: id ? "PUT" : "POST", json: { shortcut, text } }).then((res) => {
     ui.save.disabled = false;
     if (ok(res)) {
-      announce((id ? "Saved /" : "Added /") + res.body.canned.shortcut + ".");
+      announce((id ? t("Saved /%(shortcut)s.", { shortcut: res.body.canned.shortcut }) : t("Added /%(shortcut)s.", { shortcut: res.body.canned.shortcut })));
       resetForm();
       loadCanned();
       ui.shortcut.focus();
@@ -189,13 +190,13 @@ function save() {
 }
 
 function remove(canned, button) {
-  if (!window.confirm("Delete the canned response /" + canned.shortcut + "?")) return;
+  if (!window.confirm(t("Delete the canned response /%(shortcut)s?", { shortcut: canned.shortcut }))) return;
   button.disabled = true;
   api("/canned/" + encodeURIComponent(canned.id), { method: "DELETE" }).then((res) => {
     button.disabled = false;
     if (ok(res)) {
       if (editing === canned.id) resetForm();
-      announce("Deleted /" + canned.shortcut + ".");
+      announce(t("Deleted /%(shortcut)s.", { shortcut: canned.shortcut }));
       loadCanned();
       ui.shortcut.focus();
     } else if (res.status !== 401) {

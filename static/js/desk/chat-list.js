@@ -2,17 +2,31 @@
 import { byId, el, formatTime, numberFormat, parseDate, relativeTime } from "../shared/dom.js";
 import { ROLE, STATUS, errorOf, statusOf } from "../shared/protocol.js";
 import { api, chatName, me, notice, ok, stars, state, view, viewerNames } from "./page.js";
+import { lang, t, tn } from "../shared/i18n.js";
 
 const PAGE_SIZE = 50;
+const LANGUAGE_NAME = { en: t("English"), es: t("Spanish") };
+
+/** The chat's language as a small "ES" tag (null while it is not known yet). */
+export function languageBadge(language, className) {
+  if (!language) return null;
+  const badge = el("span", "lang-badge" + (className ? " " + className : ""), language.toUpperCase());
+  badge.lang = language;
+  const name = LANGUAGE_NAME[language] || language;
+  badge.title = t("Chat language: %(language)s", { language: name });
+  badge.setAttribute("aria-label", badge.title);
+  return badge;
+}
+
 export const STATUS_TEXT = {
-  [STATUS.AI]: "AI answering", [STATUS.WAITING_HUMAN]: "Waiting for a human", [STATUS.HUMAN]: "Human active", [STATUS.CLOSED]: "Closed",
+  [STATUS.AI]: t("AI answering"), [STATUS.WAITING_HUMAN]: t("Waiting for a human"), [STATUS.HUMAN]: t("Human active"), [STATUS.CLOSED]: t("Closed"),
 };
-const PREVIEW_PREFIX = { [ROLE.AI]: "AI: ", [ROLE.OPERATOR]: "Advisor: " };
+const PREVIEW_PREFIX = { [ROLE.AI]: t("AI: "), [ROLE.OPERATOR]: t("Advisor: ") };
 const FILTER_EMPTY = {
-  all: "No chats yet. New student chats appear here as they start.",
-  [STATUS.WAITING_HUMAN]: "Nobody is waiting for a human right now.",
-  [STATUS.HUMAN]: "No chats are with an advisor right now.",
-  [STATUS.AI]: "No chats are with the assistant right now.",
+  all: t("No chats yet. New student chats appear here as they start."),
+  [STATUS.WAITING_HUMAN]: t("Nobody is waiting for a human right now."),
+  [STATUS.HUMAN]: t("No chats are with an advisor right now."),
+  [STATUS.AI]: t("No chats are with the assistant right now."),
 };
 const baseTitle = document.title;
 
@@ -155,12 +169,14 @@ function fillRow(row, chat) {
 
   const line = el("span", "chat-row__state");
   line.append(statusBadge(chat.status));
+  const language = languageBadge(chat.language);
+  if (language) line.append(language);
   if (chat.escalation_reason && (chat.status === STATUS.WAITING_HUMAN || chat.status === STATUS.HUMAN)) {
     line.append(el("span", "chat-row__reason", chat.escalation_reason));
   }
   if (chat.unread > 0) {
     const badge = el("span", "unread-badge", chat.unread > 99 ? "99+" : numberFormat.format(chat.unread));
-    badge.setAttribute("aria-label", chat.unread === 1 ? "1 unread message" : chat.unread + " unread messages");
+    badge.setAttribute("aria-label", tn("%(n)s unread message", "%(n)s unread messages", chat.unread));
     badge.title = badge.getAttribute("aria-label");
     line.append(badge);
   }
@@ -169,9 +185,9 @@ function fillRow(row, chat) {
   const holder = holderOf(chat);
   if (names.length || chat.booking || holder || chat.rating) {
     const extras = el("span", "chat-row__extras");
-    if (holder) extras.append(el("span", "chat-row__holder", "Handled by " + (holder === me ? "you" : holder)));
-    if (names.length) extras.append(el("span", "chat-row__viewers", "Viewing: " + names.join(", ")));
-    if (chat.booking) extras.append(el("span", "chat-row__booking", "Call " + bookingShort(chat.booking)));
+    if (holder) extras.append(el("span", "chat-row__holder", holder === me ? t("Handled by you") : t("Handled by %(name)s", { name: holder })));
+    if (names.length) extras.append(el("span", "chat-row__viewers", t("Viewing: %(names)s", { names: names.join(", ") })));
+    if (chat.booking) extras.append(el("span", "chat-row__booking", t("Call %(when)s", { when: bookingShort(chat.booking) })));
     if (chat.rating) extras.append(stars(chat.rating, "chat-row__rating"));
     parts.push(extras);
   }
@@ -183,21 +199,21 @@ function preview(chat) {
   const last = chat.last_message;
   if (state.typing.has(chat.id)) {
     node.classList.add("chat-row__preview--typing");
-    node.textContent = "Student is typing…";
+    node.textContent = t("Student is typing…");
   } else if (last) {
     const prefix = PREVIEW_PREFIX[last.role] || "";
     if (prefix) node.append(el("span", "chat-row__who", prefix));
     node.append(document.createTextNode(last.message));
   } else {
     node.classList.add("chat-row__preview--empty");
-    node.textContent = "No messages yet";
+    node.textContent = t("No messages yet");
   }
   return node;
 }
 
-function bookingShort(booking) {
+export function bookingShort(booking) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(booking.date || "");
-  const day = m ? new Date(+m[1], +m[2] - 1, +m[3]).toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })
+  const day = m ? new Date(+m[1], +m[2] - 1, +m[3]).toLocaleDateString(lang, { weekday: "short", day: "numeric", month: "short" })
     : booking.date;
   return day + ", " + booking.time;
 }
@@ -213,10 +229,10 @@ function renderCounts() {
   [ui.tabWaiting, ui.filterWaiting].forEach((badge) => {
     badge.textContent = numberFormat.format(waiting);
     badge.hidden = waiting === 0;
-    badge.setAttribute("aria-label", waiting + " waiting");
+    badge.setAttribute("aria-label", t("%(n)s waiting", { n: waiting }));
   });
   const total = state.pages.all ? state.pages.all.total : 0;
-  ui.total.textContent = total === 1 ? "1 chat" : numberFormat.format(total) + " chats";
+  ui.total.textContent = tn("%(n)s chat", "%(n)s chats", total, { n: numberFormat.format(total) });
   document.title = (waiting ? "(" + waiting + ") " : "") + baseTitle;
 }
 
@@ -224,7 +240,7 @@ function renderLoadMore() {
   const page = state.pages[state.filter];
   const left = page ? page.total - page.offset : 0;
   ui.loadMore.hidden = !page || left <= 0;
-  ui.loadMore.textContent = "Load more (" + numberFormat.format(Math.max(left, 0)) + " older)";
+  ui.loadMore.textContent = t("Load more (%(n)s older)", { n: numberFormat.format(Math.max(left, 0)) });
 }
 
 export function loadPage(filter, offset) {

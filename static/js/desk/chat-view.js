@@ -4,19 +4,20 @@ import { renderMessage } from "../shared/message.js";
 import { Thread } from "../shared/thread.js";
 import { ERROR, EVENTS, ROLE, errorOf } from "../shared/protocol.js";
 import { announce, chatName, me, phoneLayout, state, view, viewerNames, stars, desk } from "./page.js";
-import { STATUS_TEXT, holderOf, refreshRow, renderChatList, rowButton, updateChat, upsertChat } from "./chat-list.js";
+import { STATUS_TEXT, bookingShort, holderOf, languageBadge, refreshRow, renderChatList, rowButton, updateChat, upsertChat } from "./chat-list.js";
 import { renderBrief, unfoldBrief } from "./brief.js";
 import { renderTakeover } from "./takeover.js";
 import { dismissAlert } from "./alerts.js";
 import { activeModelLabel } from "./model-switch.js";
 import { saveAnswerAction } from "./knowledge.js";
 import { resetComposer, stopTyping } from "./composer.js";
+import { t } from "../shared/i18n.js";
 
 const RETRY_MS = 3000;
 const TYPING_SHOWN_MS = 6000; // a student's "typing" not renewed within this is stale
 const ASSISTANT_TYPING_MS = 60000; // safety net: the server always sends the "false"
 // What live events change on a chat; an open chat's ack written before one of them keeps the live value.
-const LIVE_FIELDS = ["status", "taken_by", "escalation_reason", "brief", "rating", "rating_comment"];
+const LIVE_FIELDS = ["status", "taken_by", "escalation_reason", "brief", "rating", "rating_comment", "language"];
 
 const ui = {
   placeholder: byId("chat-placeholder"),
@@ -28,6 +29,7 @@ const ui = {
   viewers: byId("chat-viewers"),
   holder: byId("chat-holder"),
   rating: byId("chat-rating"),
+  language: byId("chat-language"),
   loading: byId("chat-loading"),
   back: byId("back-to-list"),
 };
@@ -41,7 +43,7 @@ export const thread = new Thread({
 }, {
   render: renderMessageNode,
   streamAuthor: activeModelLabel,
-  typingText: { student: "Student is typing…", assistant: "Assistant is writing…" },
+  typingText: { student: t("Student is typing…"), assistant: t("Assistant is writing…") },
   typingRoles: { [ROLE.AI]: "assistant", [ROLE.STUDENT]: "student" },
   isOwn: () => false, // any new message while scrolled up gets the "new messages" pill
   smooth: false,
@@ -88,7 +90,7 @@ export function joinOpenChat() {
   socket.request(EVENTS.ADMIN_CONNECT, { chat_id: chatId }, (err, ack) => {
     if (generation !== view.generation) return;
     if (err) {
-      ui.loading.textContent = "The server did not answer. Retrying…";
+      ui.loading.textContent = t("The server did not answer. Retrying…");
       if (socket.connected) window.setTimeout(() => { if (generation === view.generation) joinOpenChat(); }, RETRY_MS);
       return;
     }
@@ -109,7 +111,7 @@ export function joinOpenChat() {
     upsertChat(ack.chat);
     view.loading = false;
     ui.loading.hidden = true;
-    ui.loading.textContent = "Loading the conversation…";
+    ui.loading.textContent = t("Loading the conversation…");
     (ack.messages || []).slice().sort((a, b) => a.id - b.id).forEach((msg) => thread.add(msg));
     renderHeader();
     renderChatList();
@@ -168,37 +170,41 @@ export function renderHeader() {
   renderBrief(chat || null);
   ui.status.hidden = !chat;
   if (!chat) {
+    ui.language.hidden = true;
     ui.rating.hidden = true;
     return;
   }
   ui.status.dataset.status = chat.status;
   ui.status.textContent = STATUS_TEXT[chat.status] || chat.status;
+  const language = languageBadge(chat.language);
+  ui.language.hidden = !language;
+  ui.language.replaceChildren(...(language ? [language] : []));
   // The brief repeats the reason, and room at the top of the chat is precious.
   ui.reason.hidden = !chat.escalation_reason || Boolean(chat.brief);
-  ui.reason.replaceChildren(el("span", "fact__label", "Escalated: "), document.createTextNode(chat.escalation_reason || ""));
+  ui.reason.replaceChildren(el("span", "fact__label", t("Escalated: ")), document.createTextNode(chat.escalation_reason || ""));
   ui.booking.hidden = !chat.booking;
-  if (chat.booking) ui.booking.replaceChildren(el("span", "fact__label", "Call: "), document.createTextNode(chat.booking.label));
+  if (chat.booking) ui.booking.replaceChildren(el("span", "fact__label", t("Call: ")), document.createTextNode(bookingShort(chat.booking)));
   const others = viewerNames(chat.viewers, true);
   ui.viewers.hidden = others.length === 0;
-  ui.viewers.textContent = "Also viewing: " + others.join(", ");
+  ui.viewers.textContent = t("Also viewing: %(names)s", { names: others.join(", ") });
   const holder = holderOf(chat);
   ui.holder.hidden = !holder;
-  ui.holder.textContent = holder === me ? "You're handling this chat" : "Handled by " + holder;
+  ui.holder.textContent = holder === me ? t("You're handling this chat") : t("Handled by %(name)s", { name: holder });
   const closed = chat.status === "closed";
   ui.rating.hidden = !(chat.rating || closed);
   if (chat.rating) {
-    const parts = [el("span", "fact__label", "Rating: "), stars(chat.rating, "stars--fact")];
+    const parts = [el("span", "fact__label", t("Rating: ")), stars(chat.rating, "stars--fact")];
     if (chat.rating_comment) parts.push(el("q", "fact__comment", chat.rating_comment));
     ui.rating.replaceChildren(...parts);
   } else {
-    ui.rating.textContent = "Not rated yet";
+    ui.rating.textContent = t("Not rated yet");
   }
 }
 
 /** A message for the open chat (live or an ack); the student's are read out. */
 export function addMessage(msg) {
   if (msg.chat_id !== view.chatId) return;
-  if (thread.add(msg) && msg.role === ROLE.STUDENT) announce("Student: " + msg.message);
+  if (thread.add(msg) && msg.role === ROLE.STUDENT) announce(t("Student: %(text)s", { text: msg.message }));
 }
 
 /** A student's "typing" shows on their row and, when open, in the chat; it lapses unless renewed. */

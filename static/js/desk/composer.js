@@ -6,6 +6,7 @@ import { EVENTS, ROLE, errorOf } from "../shared/protocol.js";
 import { connected, maxLength, me, state, view } from "./page.js";
 import { addMessage, thread } from "./chat-view.js";
 import { closeSuggestions, suggestionKey, updateSuggestions } from "./canned.js";
+import { t } from "../shared/i18n.js";
 
 const ui = {
   form: byId("operator-form"),
@@ -56,7 +57,7 @@ export function fillComposer(text) {
 function submit() {
   const text = ui.input.value.trim();
   if (!view.chatId || ui.input.disabled) return;
-  const problem = text ? messageProblem(text, maxLength) : "Write a message first.";
+  const problem = text ? messageProblem(text, maxLength) : t("Write a message first.");
   ui.feedback.textContent = problem;
   if (problem) return;
   closeSuggestions();
@@ -75,15 +76,15 @@ function submit() {
 
 function send(entry) {
   const show = (text, failed) => showOutgoingState(entry.node, { text, failed, onRetry: () => send(entry) });
-  show("Sending…", false);
+  show(t("Sending…"), false);
   if (!connected()) {
-    show("Not sent: you're offline.", true);
+    show(t("Not sent: you're offline."), true);
     return;
   }
   state.socket.request(EVENTS.ADMIN_MESSAGE, { chat_id: entry.chatId, message: entry.text, client_id: entry.clientId }, (err, ack) => {
     if (pending.get(entry.clientId) !== entry || !entry.node.isConnected) return; // settled by new_message already
-    if (err) show("Not sent: the server did not answer.", true);
-    else if (!ack || !ack.ok) show("Not sent: " + errorOf(ack).message, true);
+    if (err) show(t("Not sent: the server did not answer."), true);
+    else if (!ack || !ack.ok) show(t("Not sent: %(error)s", { error: errorOf(ack).message }), true);
     else {
       pending.delete(entry.clientId);
       addMessage(ack.message);

@@ -3,16 +3,17 @@ import { byId, el, formatTime, numberFormat } from "../shared/dom.js";
 import { errorOf } from "../shared/protocol.js";
 import { announce, api, bindDialog, chatName, notice, ok, openDialog, state } from "./page.js";
 import { questionBefore, thread } from "./chat-view.js";
+import { t, tn } from "../shared/i18n.js";
 
 const EMPTY = {
-  pending: "No answers waiting for review. Use “Save as answer” on an advisor's message to add one.",
-  approved: "No approved answers yet. Approved answers are what the assistant learns from advisors.",
-  gaps: "No questions have led to a hand-off yet.",
+  pending: t("No answers waiting for review. Use “Save as answer” on an advisor's message to add one."),
+  approved: t("No approved answers yet. Approved answers are what the assistant learns from advisors."),
+  gaps: t("No questions have led to a hand-off yet."),
 };
 const INTRO = {
-  pending: "Answers saved by advisors. Approve one and the assistant uses it for the same question.",
-  approved: "The assistant uses these answers when a student asks the same question.",
-  gaps: "Questions that led to a hand-off, grouped. Answer them to teach the assistant.",
+  pending: t("Answers saved by advisors. Approve one and the assistant uses it for the same question."),
+  approved: t("The assistant uses these answers when a student asks the same question."),
+  gaps: t("Questions that led to a hand-off, grouped. Answer them to teach the assistant."),
 };
 const ui = {
   views: document.querySelectorAll("[data-knowledge-view]"),
@@ -98,18 +99,18 @@ function renderAnswer(answer) {
   item.dataset.answerId = String(answer.id);
   item.dataset.status = answer.status;
   const question = el("p", "answer__question");
-  question.append(el("span", "answer__label", "Q"), el("span", null, answer.question));
+  question.append(el("span", "answer__label", t("Q")), el("span", null, answer.question));
   const text = el("p", "answer__text");
-  text.append(el("span", "answer__label", "A"), el("span", null, answer.answer));
+  text.append(el("span", "answer__label", t("A")), el("span", null, answer.answer));
   const meta = el("p", "answer__meta");
-  const badge = el("span", "answer__status", answer.status === "approved" ? "Approved" : "Pending review");
+  const badge = el("span", "answer__status", answer.status === "approved" ? t("Approved") : t("Pending review"));
   badge.dataset.status = answer.status;
   const time = el("time", null, formatTime(answer.updated_at));
   time.dateTime = answer.updated_at || "";
   meta.append(badge, time);
   const actions = el("div", "answer__actions");
-  if (answer.status !== "approved") actions.append(answerButton("Approve", "approve", answer, "button--primary"));
-  actions.append(answerButton("Edit", "edit", answer, "button--quiet"), answerButton("Delete", "delete", answer, "button--danger"));
+  if (answer.status !== "approved") actions.append(answerButton(t("Approve"), "approve", answer, "button--primary"));
+  actions.append(answerButton(t("Edit"), "edit", answer, "button--quiet"), answerButton(t("Delete"), "delete", answer, "button--danger"));
   item.append(question, text, meta, actions);
   return item;
 }
@@ -118,7 +119,7 @@ function answerButton(label, action, answer, tone) {
   const button = el("button", "button button--small " + tone, label);
   button.type = "button";
   button.dataset.answerAction = action;
-  button.setAttribute("aria-label", label + " the answer to “" + answer.question + "”");
+  button.setAttribute("aria-label", t("%(action)s the answer to “%(question)s”", { action: label, question: answer.question }));
   button.addEventListener("click", () => answerAction(action, answer, button));
   return button;
 }
@@ -127,25 +128,25 @@ function renderGap(gap) {
   const item = el("li", "gap");
   const head = el("p", "gap__question");
   head.append(el("span", null, gap.question),
-    el("span", "count-badge gap__count", gap.count === 1 ? "1 chat" : numberFormat.format(gap.count) + " chats"));
+    el("span", "count-badge gap__count", tn("%(n)s chat", "%(n)s chats", gap.count, { n: numberFormat.format(gap.count) })));
   item.append(head);
   const others = Array.from(new Set(gap.examples || [])).filter((q) => q !== gap.question);
   if (others.length) {
     const examples = el("ul", "gap__examples");
-    examples.setAttribute("aria-label", "Also asked as");
+    examples.setAttribute("aria-label", t("Also asked as"));
     others.forEach((q) => examples.append(el("li", null, q)));
     item.append(examples);
   }
   const actions = el("div", "answer__actions");
   const chatId = (gap.chat_ids || [])[0];
   if (chatId) {
-    const open = el("button", "button button--small button--quiet", "Open chat");
+    const open = el("button", "button button--small button--quiet", t("Open chat"));
     open.type = "button";
     open.dataset.openChat = chatId;
-    open.setAttribute("aria-label", "Open " + chatName(chatId) + ", where this was asked");
+    open.setAttribute("aria-label", t("Open %(chat)s, where this was asked", { chat: chatName(chatId) }));
     actions.append(open);
   }
-  const write = el("button", "button button--small button--primary", "Write answer");
+  const write = el("button", "button button--small button--primary", t("Write answer"));
   write.type = "button";
   write.addEventListener("click", () => openAnswerDialog("create", { question: gap.question }));
   actions.append(write);
@@ -159,11 +160,11 @@ function renderGap(gap) {
 export function saveAnswerAction(messageId) {
   const saved = (state.answers || []).some((answer) => answer.source_message_id === messageId);
   if (saved) {
-    const done = el("span", "msg__saved", "Saved as answer");
+    const done = el("span", "msg__saved", t("Saved as answer"));
     done.dataset.savedAnswer = String(messageId);
     return done;
   }
-  const button = el("button", "msg__action", "Save as answer");
+  const button = el("button", "msg__action", t("Save as answer"));
   button.type = "button";
   button.dataset.saveAnswer = String(messageId);
   button.setAttribute("aria-haspopup", "dialog");
@@ -183,8 +184,8 @@ function refreshSaveActions() {
 
 function openAnswerDialog(mode, values) {
   Object.assign(editing, { mode, id: values.id || null, sourceId: values.sourceId || null });
-  ui.title.textContent = mode === "edit" ? "Edit answer" : "Save as answer";
-  ui.save.textContent = mode === "edit" ? "Save changes" : "Save for review";
+  ui.title.textContent = mode === "edit" ? t("Edit answer") : t("Save as answer");
+  ui.save.textContent = mode === "edit" ? t("Save changes") : t("Save for review");
   ui.question.value = values.question || "";
   ui.answer.value = values.answer || "";
   ui.error.textContent = "";
@@ -195,7 +196,7 @@ function saveAnswer() {
   const question = ui.question.value.trim();
   const answer = ui.answer.value.trim();
   if (!question || !answer) {
-    ui.error.textContent = !question ? "Write the student's question." : "Write the answer.";
+    ui.error.textContent = !question ? t("Write the student's question.") : t("Write the answer.");
     (!question ? ui.question : ui.answer).focus();
     return;
   }
@@ -210,7 +211,7 @@ function saveAnswer() {
     ui.save.disabled = false;
     if (ok(res)) {
       ui.dialog.close();
-      announce(edit ? "Answer saved." : "Answer saved. It waits in Knowledge for approval.");
+      announce(edit ? t("Answer saved.") : t("Answer saved. It waits in Knowledge for approval."));
       loadKnowledge();
     } else if (res.status !== 401) {
       ui.error.textContent = errorOf(res.body).message;
@@ -223,17 +224,18 @@ function answerAction(action, answer, button) {
     openAnswerDialog("edit", { id: answer.id, question: answer.question, answer: answer.answer });
     return;
   }
-  if (action === "delete" && !window.confirm("Delete this answer?\n\n“" + answer.question + "”")) return;
+  if (action === "delete" && !window.confirm(t("Delete this answer?\n\n“%(question)s”", { question: answer.question }))) return;
   button.disabled = true;
   const path = "/knowledge/" + encodeURIComponent(answer.id);
   const sent = action === "approve" ? api(path, { method: "PATCH", json: { status: "approved" } }) : api(path, { method: "DELETE" });
   sent.then((res) => {
     button.disabled = false;
     if (ok(res)) {
-      announce(action === "approve" ? "Approved. The assistant uses it from the next question." : "Answer deleted.");
+      announce(action === "approve" ? t("Approved. The assistant uses it from the next question.") : t("Answer deleted."));
       loadKnowledge();
     } else if (res.status !== 401) {
-      notice.show("Could not " + action + " the answer: " + errorOf(res.body).message);
+      notice.show((action === "approve" ? t("Could not approve the answer: %(error)s", { error: errorOf(res.body).message })
+        : t("Could not delete the answer: %(error)s", { error: errorOf(res.body).message })));
     }
   });
 }

@@ -12,12 +12,13 @@ import { refreshBookings, renderBookings } from "./bookings.js";
 import { applyAvailability } from "./availability.js";
 import { applyCanned } from "./canned.js";
 import { applyAnswers, gapsChanged, loadGaps, loadKnowledge, renderKnowledge } from "./knowledge.js";
+import { t } from "../shared/i18n.js";
 
 const ACK_TIMEOUT_MS = 20000;
 const RETRY_MS = 3000;
 const TICK_MS = 30000;
 
-const connection = connectionStatus({ connected: "Live" });
+const connection = connectionStatus({ connected: t("Live") });
 const socket = connect({ ackTimeoutMs: ACK_TIMEOUT_MS });
 state.socket = socket;
 
@@ -111,8 +112,13 @@ function bindSocket() {
     if (!updateChat(data.chat_id, { brief: data.brief })) fetchChat(data.chat_id, 0, chatLoaded);
     if (data.chat_id === view.chatId) {
       renderHeader();
-      announce("The hand-off brief is ready.");
+      announce(t("The hand-off brief is ready."));
     }
+  });
+  socket.on(EVENTS.CHAT_LANGUAGE, (data) => {
+    if (!data || !data.chat_id) return;
+    if (updateChat(data.chat_id, { language: data.language })) refreshRow(data.chat_id);
+    if (data.chat_id === view.chatId) renderHeader();
   });
   socket.on(EVENTS.CHAT_RATED, (data) => {
     if (!data || !data.chat_id) return;
@@ -133,7 +139,8 @@ function bindSocket() {
     applyHandoff(data);
     const by = data.by || data.author_name;
     if (data.chat_id === view.chatId && by && data.by !== me) {
-      announce(by + (statusOf(data) === STATUS.HUMAN ? " took over this chat." : " handed this chat back to the assistant."));
+      announce(statusOf(data) === STATUS.HUMAN ? t("%(name)s took over this chat.", { name: by })
+        : t("%(name)s handed this chat back to the assistant.", { name: by }));
     }
   });
   [EVENTS.CHAT_CLOSED, EVENTS.CHAT_REOPENED].forEach((event) => socket.on(event, (data) => {
@@ -151,7 +158,7 @@ function bindSocket() {
     if (!data) return;
     if (data.code === ERROR.FORBIDDEN) sessionEnded();
     else if (data.event === EVENTS.ADMIN_TYPING) return; // best effort: not worth a notice
-    else notice.show(data.message || "Something went wrong.");
+    else notice.show(errorOf({ error: data }).message);
     // Another advisor holds the chat: show who, and lock the switch and composer.
     if (data.code === ERROR.TAKEN && view.chatId) fetchChat(view.chatId, 0, chatLoaded);
   });
@@ -202,7 +209,7 @@ if (socket) {
   bindSocket();
 } else {
   connection.set("offline");
-  notice.show("The live connection could not start. Reload the page to try again.");
+  notice.show(t("The live connection could not start. Reload the page to try again."));
 }
 const initial = chatFromHash();
 if (initial) {

@@ -2,6 +2,7 @@
 import { byId, el } from "../shared/dom.js";
 import { errorOf } from "../shared/protocol.js";
 import { announce, api, notice, ok, state } from "./page.js";
+import { t } from "../shared/i18n.js";
 
 const select = byId("model-select");
 const help = byId("model-help");
@@ -10,7 +11,7 @@ export function applyModel(model) {
   if (!model || !Array.isArray(model.providers)) return;
   state.model = model;
   select.replaceChildren(...model.providers.map((provider) => {
-    const option = el("option", null, provider.configured ? provider.label : provider.label + " (not configured)");
+    const option = el("option", null, provider.configured ? t(provider.label) : t("%(label)s (not configured)", { label: t(provider.label) }));
     option.value = provider.name;
     option.dataset.model = provider.name;
     option.disabled = !provider.configured;
@@ -20,15 +21,15 @@ export function applyModel(model) {
   select.value = model.active;
   select.disabled = false;
   select.removeAttribute("aria-busy");
-  const unavailable = model.providers.filter((p) => !p.configured).map((p) => p.label + ": " + (p.reason || "not configured") + ".");
-  help.textContent = unavailable.length ? "Unavailable: " + unavailable.join(" ") : "";
+  const unavailable = model.providers.filter((p) => !p.configured).map((p) => t("%(label)s: %(reason)s.", { label: t(p.label), reason: p.reason || t("not configured") }));
+  help.textContent = unavailable.length ? t("Unavailable: %(models)s", { models: unavailable.join(" ") }) : "";
   select.title = unavailable.join("\n");
 }
 
 /** The label a reply being streamed is written by. */
 export function activeModelLabel() {
   const active = state.model && state.model.providers.find((p) => p.active);
-  return active ? active.label : "Assistant";
+  return active ? t(active.label) : t("Assistant");
 }
 
 function changeModel() {
@@ -40,11 +41,11 @@ function changeModel() {
     if (ok(res)) {
       applyModel(res.body);
       const active = res.body.providers.find((p) => p.active);
-      announce("The assistant now answers with " + (active ? active.label : name) + ".");
+      announce(t("The assistant now answers with %(model)s.", { model: active ? t(active.label) : name }));
       return;
     }
     if (state.model) select.value = state.model.active;
-    if (res.status !== 401) notice.show("Could not switch the model: " + errorOf(res.body).message);
+    if (res.status !== 401) notice.show(t("Could not switch the model: %(error)s", { error: errorOf(res.body).message }));
   });
 }
 

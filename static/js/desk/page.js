@@ -2,6 +2,7 @@
    notices and announcements. Every panel module imports what it needs from here. */
 import { announcer, byId, el, noticeBar, storage } from "../shared/dom.js";
 import { fetchJSON } from "../shared/connection.js";
+import { t } from "../shared/i18n.js";
 
 const body = document.body;
 const csrfToken = body.dataset.csrf || "";
@@ -43,13 +44,13 @@ export const view = {
 };
 
 export function chatName(chatId) {
-  return "Chat " + String(chatId).slice(0, 8);
+  return t("Chat %(id)s", { id: String(chatId).slice(0, 8) });
 }
 
 /** Viewers' account names, with "you" for this advisor (or without them). */
 export function viewerNames(viewers, excludeMe) {
   const names = (viewers || []).filter((name) => !(excludeMe && name === me));
-  return names.map((name) => (name === me ? "you" : name));
+  return names.map((name) => (name === me ? t("you") : name));
 }
 
 export function connected() {
@@ -59,13 +60,13 @@ export function connected() {
 /** Offline: say so instead of trying `what`; true when the socket is there. */
 export function online(what) {
   if (connected()) return true;
-  notice.show("You're offline. " + what + " until the connection is back.");
+  notice.show(t("You're offline. %(what)s until the connection is back.", { what }));
   return false;
 }
 
 export function sessionEnded() {
   state.sessionEnded = true;
-  notice.show("Your session has ended. Sign in again to keep working.", { signIn: true });
+  notice.show(t("Your session has ended. Sign in again to keep working."), { signIn: true });
 }
 
 /** /api + path; writes carry the CSRF token, and a 401 ends the session on screen. */
@@ -87,7 +88,7 @@ export function stars(rating, className) {
   const value = Math.max(0, Math.min(5, Math.round(Number(rating) || 0)));
   const node = el("span", "stars " + (className || ""));
   node.setAttribute("role", "img");
-  node.setAttribute("aria-label", "Rated " + value + " out of 5");
+  node.setAttribute("aria-label", t("Rated %(n)s out of 5", { n: value }));
   node.append(el("span", "stars__on", "★".repeat(value)), el("span", "stars__off", "★".repeat(5 - value)));
   return node;
 }

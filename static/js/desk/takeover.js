@@ -7,6 +7,7 @@ import { renderChatList, updateChat } from "./chat-list.js";
 import { dismissAlert } from "./alerts.js";
 import { lockComposer } from "./composer.js";
 import { renderHeader } from "./chat-view.js";
+import { t } from "../shared/i18n.js";
 
 const ui = {
   toggle: byId("human-toggle"),
@@ -28,14 +29,14 @@ export function renderTakeover(chat) {
   ui.reopen.hidden = !chat || !closed;
   ui.toggle.setAttribute("aria-checked", String(on));
   ui.toggle.disabled = Boolean(heldBy);
-  ui.toggle.title = heldBy ? heldBy + " is handling this chat." : "";
+  ui.toggle.title = heldBy ? t("%(name)s is handling this chat.", { name: heldBy }) : "";
   ui.hint.hidden = mine;
   ui.hint.classList.toggle("composer__lock--taken", Boolean(heldBy));
   if (heldBy) {
-    ui.hintText.textContent = heldBy + " is handling this chat. Only they can write to the student until they hand it back.";
+    ui.hintText.textContent = t("%(name)s is handling this chat. Only they can write to the student until they hand it back.", { name: heldBy });
   } else {
-    ui.hintText.textContent = closed ? "This chat is closed. Take it over to write to the student again."
-      : "Turn on human intervention to write to the student.";
+    ui.hintText.textContent = closed ? t("This chat is closed. Take it over to write to the student again.")
+      : t("Turn on human intervention to write to the student.");
   }
   ui.takeover.hidden = Boolean(heldBy);
   lockComposer(!mine);
@@ -43,14 +44,14 @@ export function renderTakeover(chat) {
 
 function toggleHuman(enabled) {
   const chatId = view.chatId;
-  if (!chatId || view.togglePending || !online("The chat can't be taken over")) return;
+  if (!chatId || view.togglePending || !online(t("The chat can't be taken over"))) return;
   view.togglePending = true;
   ui.toggle.setAttribute("aria-busy", "true");
   state.socket.request(EVENTS.TOGGLE_HUMAN_ENABLED, { chat_id: chatId, enabled }, (err, ack) => {
     view.togglePending = false;
     ui.toggle.removeAttribute("aria-busy");
     if (err) {
-      notice.show("The server did not answer. Please try again.");
+      notice.show(t("The server did not answer. Please try again."));
       return;
     }
     if (!ack || !ack.ok) return; // the `error` event says why
@@ -62,18 +63,18 @@ function toggleHuman(enabled) {
 function setChatClosed(close) {
   const chatId = view.chatId;
   const button = close ? ui.close : ui.reopen;
-  if (!chatId || button.disabled || !online("The chat can't be " + (close ? "closed" : "reopened"))) return;
+  if (!chatId || button.disabled || !online(close ? t("The chat can't be closed") : t("The chat can't be reopened"))) return;
   button.disabled = true;
   state.socket.request(close ? EVENTS.CLOSE_CHAT : EVENTS.REOPEN_CHAT, { chat_id: chatId }, (err, ack) => {
     button.disabled = false;
     if (err) {
-      notice.show("The server did not answer. Please try again.");
+      notice.show(t("The server did not answer. Please try again."));
       return;
     }
     if (!ack || !ack.ok) return; // the `error` event says why
     applyHandoff(ack);
     if (chatId !== view.chatId) return;
-    announce(close ? "Chat closed. The student is asked to rate it." : "Chat reopened.");
+    announce(close ? t("Chat closed. The student is asked to rate it.") : t("Chat reopened."));
     (close ? ui.reopen : ui.close).focus();
   });
 }

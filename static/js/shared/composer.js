@@ -1,6 +1,7 @@
 /* What both composers share: Enter sends, the box grows with its text, a counter near the limit,
    and the throttled "typing" signal to the other side. */
 import { countChars, numberFormat } from "./dom.js";
+import { t } from "./i18n.js";
 
 const COUNTER_FROM = 0.8;
 const TYPING_EVERY_MS = 2000;
@@ -43,11 +44,11 @@ export function bindComposer({ form, input, counter, maxLength, onSubmit, onKey,
 
 /** Why a message cannot be sent ("" when it can). */
 export function messageProblem(text, maxLength) {
-  if (!text) return "Type a message before sending.";
+  if (!text) return t("Type a message before sending.");
   const length = countChars(text);
   if (length <= maxLength) return "";
-  return "Your message is " + numberFormat.format(length - maxLength) + " characters over the " +
-    numberFormat.format(maxLength) + "-character limit. Please shorten it.";
+  return t("Your message is %(over)s characters over the %(limit)s-character limit. Please shorten it.",
+    { over: numberFormat.format(length - maxLength), limit: numberFormat.format(maxLength) });
 }
 
 /**

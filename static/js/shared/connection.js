@@ -1,7 +1,8 @@
 /* The Socket.IO connection, requests with ack timeouts, and same-origin JSON over fetch. */
 import { byId } from "./dom.js";
+import { t } from "./i18n.js";
 
-const DEFAULT_TEXT = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", offline: "Offline" };
+const DEFAULT_TEXT = { connecting: t("Connecting…"), connected: t("Connected"), reconnecting: t("Reconnecting…"), offline: t("Offline") };
 const RECONNECT_MS = 3000;
 
 /**

@@ -1,4 +1,5 @@
 /* DOM and formatting helpers shared by every page. Text always goes in through textContent. */
+import { lang, t } from "./i18n.js";
 
 export const byId = (id) => document.getElementById(id);
 
@@ -33,9 +34,9 @@ export function icon(d, options = {}) {
 
 export const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
 
-export const numberFormat = new Intl.NumberFormat();
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
+export const numberFormat = new Intl.NumberFormat(lang);
+const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" });
 
 export function parseDate(iso) {
   if (!iso) return null;
@@ -65,13 +66,13 @@ export function relativeTime(iso, now) {
   const date = parseDate(iso);
   if (!date) return "";
   const seconds = Math.max(0, ((now || Date.now()) - date.getTime()) / 1000);
-  if (seconds < 45) return "now";
-  if (seconds < 3600) return Math.round(seconds / 60) + " min";
-  if (seconds < 86400) return Math.round(seconds / 3600) + " h";
+  if (seconds < 45) return t("now");
+  if (seconds < 3600) return t("%(n)s min", { n: Math.round(seconds / 60) });
+  if (seconds < 86400) return t("%(n)s h", { n: Math.round(seconds / 3600) });
   const days = Math.round(seconds / 86400);
-  if (days === 1) return "yesterday";
-  if (days < 7) return days + " d";
-  return date.toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  if (days === 1) return t("yesterday");
+  if (days < 7) return t("%(n)s d", { n: days });
+  return date.toLocaleDateString(lang, { day: "numeric", month: "short" });
 }
 
 /** Code points, like the server's len(). */

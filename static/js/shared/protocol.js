@@ -1,4 +1,5 @@
 /* The protocol's names, mirrored from havana/protocol.py (tests/test_protocol_js.py keeps them equal). */
+import { t } from "./i18n.js";
 
 /** Socket.IO event names; each key is the constant's name in havana/protocol.py. */
 export const EVENTS = Object.freeze({
@@ -7,6 +8,7 @@ export const EVENTS = Object.freeze({
   STUDENT_MESSAGE: "student_message",
   STUDENT_TYPING: "student_typing",
   RATE_CHAT: "rate_chat",
+  SET_LANGUAGE: "set_language",
   ADMIN_CONNECT: "admin_connect",
   ADMIN_MESSAGE: "admin_message",
   ADMIN_DISCONNECT_FROM_CHAT: "admin_disconnect_from_chat",
@@ -34,6 +36,7 @@ export const EVENTS = Object.freeze({
   CHAT_CLOSED: "chat_closed",
   CHAT_REOPENED: "chat_reopened",
   CHAT_RATED: "chat_rated",
+  CHAT_LANGUAGE: "chat_language",
   ERROR: "error",
 });
 
@@ -88,11 +91,24 @@ export function statusOf(data, fallback = STATUS.AI) {
   return fallback;
 }
 
+// What a refusal means, in the page's language; codes not listed keep the server's own words.
+const ERROR_TEXT = {
+  [ERROR.MESSAGE_EMPTY]: t("Please write a message first."),
+  [ERROR.MESSAGE_TOO_LONG]: t("Your message is too long. Please shorten it."),
+  [ERROR.CHAT_NOT_FOUND]: t("This chat does not exist."),
+  [ERROR.RATE_LIMITED]: t("You're sending messages too quickly. Please wait a moment."),
+  [ERROR.TOO_MANY_CHATS]: t("This window has opened too many chats. Please reload the page."),
+  [ERROR.UNAVAILABLE]: t("We couldn't save that right now. Please try again in a moment."),
+  [ERROR.INTERNAL]: t("Something went wrong on our side. Nothing was changed."),
+  [ERROR.NOT_CLOSED]: t("You can rate the conversation once it is closed."),
+};
+
 /** {code, message} of a failed ack or REST body, with a generic message when it has none. */
 export function errorOf(ackOrBody) {
   const error = ackOrBody && ackOrBody.error;
+  const code = (error && error.code) || ERROR.INTERNAL;
   return {
-    code: (error && error.code) || ERROR.INTERNAL,
-    message: (error && error.message) || "Something went wrong. Please try again.",
+    code,
+    message: ERROR_TEXT[code] || (error && error.message) || t("Something went wrong. Please try again."),
   };
 }

@@ -2,6 +2,7 @@
 import { el } from "../shared/dom.js";
 import { announce, thread, ui, view } from "./page.js";
 import { findChat, saveChat } from "./store.js";
+import { lang, t } from "../shared/i18n.js";
 
 const cards = new Set(); // the cards shown in this view, so a repeated event adds none
 
@@ -10,8 +11,14 @@ export function resetBookings() {
   showStrip(null);
 }
 
+const dayFormat = new Intl.DateTimeFormat(lang, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
+
+/** "Thursday 26 November at 10:00" in the page's language (the slot's own date and time, no zone shift). */
 function bookingLabel(booking) {
-  return booking.label || [booking.date, booking.time].filter(Boolean).join(" at ");
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(booking.date || "");
+  if (!match || !booking.time) return booking.label || "";
+  const day = dayFormat.format(new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])));
+  return t("%(day)s at %(time)s", { day, time: booking.time });
 }
 
 function showStrip(booking) {
@@ -35,7 +42,7 @@ export function showBookingCard(booking, kind) {
   cards.add(key);
   thread.addCard(renderCard(booking, kind));
   setBooking(kind === "confirmed" ? booking : null);
-  announce((kind === "confirmed" ? "Call booked: " : "Call cancelled: ") + bookingLabel(booking));
+  announce((kind === "confirmed" ? t("Call booked: ") : t("Call cancelled: ")) + bookingLabel(booking));
 }
 
 function renderCard(booking, kind) {
@@ -43,11 +50,11 @@ function renderCard(booking, kind) {
   const card = el("li", "card card--booking" + (confirmed ? "" : " card--cancelled"));
   card.append(calendarIcon(booking.date));
   const body = el("div", "card__body");
-  const title = el("p", "card__title", confirmed ? "Call booked: " : "Call cancelled: ");
+  const title = el("p", "card__title", confirmed ? t("Call booked: ") : t("Call cancelled: "));
   title.append(el("strong", null, bookingLabel(booking)));
   body.append(title, el("p", "card__text", confirmed
-    ? "An admissions advisor will call you at that time."
-    : "This call is no longer booked. Ask here if you'd like another time."));
+    ? t("An admissions advisor will call you at that time.")
+    : t("This call is no longer booked. Ask here if you'd like another time.")));
   card.append(body);
   return card;
 }
@@ -59,7 +66,7 @@ function calendarIcon(isoDate) {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate || "");
   if (match) {
     const date = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
-    const month = date.toLocaleString(undefined, { month: "short", timeZone: "UTC" });
+    const month = date.toLocaleString(lang, { month: "short", timeZone: "UTC" });
     icon.append(el("span", "cal-icon__month", month), el("span", "cal-icon__day", String(+match[3])));
   }
   return icon;

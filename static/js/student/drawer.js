@@ -2,6 +2,7 @@
 import { byId, el, formatTime } from "../shared/dom.js";
 import { ui, view } from "./page.js";
 import { storedChats } from "./store.js";
+import { t } from "../shared/i18n.js";
 
 const drawer = byId("chats-drawer");
 const opener = byId("chats-open");
@@ -41,11 +42,11 @@ function renderItem(chat, openChat) {
   button.type = "button";
   const current = chat.chat_id === view.chatId;
   if (current) button.setAttribute("aria-current", "true");
-  const details = [formatTime(chat.started_at) || "Earlier"];
-  if (current) details.push("Open now");
-  if (chat.booking && chat.booking.label) details.push("Call booked");
+  const details = [formatTime(chat.started_at) || t("Earlier")];
+  if (current) details.push(t("Open now"));
+  if (chat.booking && chat.booking.label) details.push(t("Call booked"));
   button.append(
-    el("span", "chat-item__preview", chat.preview || "New conversation"),
+    el("span", "chat-item__preview", chat.preview || t("New conversation")),
     el("span", "chat-item__meta", details.join(" · ")),
   );
   button.addEventListener("click", () => {

@@ -10,6 +10,7 @@ import { resetBookings, setBooking, showBookingCard } from "./bookings.js";
 import { dropRatingForm, resetRating, showRatingCard } from "./rating.js";
 import { clearOutbox, failAll, flushOutbox, onNeedChat, outbox, refreshWaiting, requeue, settled, submitText } from "./outbox.js";
 import { bindDrawer } from "./drawer.js";
+import { lang, t } from "../shared/i18n.js";
 
 const ACK_TIMEOUT_MS = 30000;
 const RETRY_JOIN_MS = 5000;
@@ -77,8 +78,8 @@ function receive(messages, announceThem) {
 }
 
 function describe(msg) {
-  if (msg.role === ROLE.AI) return (msg.model_label || "Assistant") + " says: " + msg.message;
-  if (msg.role === ROLE.OPERATOR) return (msg.author_name || "Advisor") + " says: " + msg.message;
+  if (msg.role === ROLE.AI) return t("%(who)s says: %(text)s", { who: msg.model_label ? t(msg.model_label) : t("Assistant"), text: msg.message });
+  if (msg.role === ROLE.OPERATOR) return t("%(who)s says: %(text)s", { who: msg.author_name ? t(msg.author_name) : t("Advisor"), text: msg.message });
   return msg.message;
 }
 
@@ -91,7 +92,7 @@ function joinChat() {
     resetView(null);
     return;
   }
-  const payload = { chat_id: chatId, token: record.token };
+  const payload = { chat_id: chatId, token: record.token, language: lang };
   if (thread.maxId) payload.last_message_id = thread.maxId;
   const gen = view.generation;
   const retryLater = () => window.setTimeout(() => {
@@ -111,7 +112,7 @@ function joinChat() {
     if (GONE_CODES.includes(error.code)) {
       forgetChat(chatId);
       resetView(null);
-      notice.show("That conversation is no longer available. You can start a new one below.");
+      notice.show(t("That conversation is no longer available. You can start a new one below."));
       return;
     }
     notice.show(error.message);
@@ -129,7 +130,7 @@ function createChat() {
   if (creating || !socket || !socket.connected) return;
   const attempt = { gen: view.generation };
   creating = attempt;
-  socket.request(EVENTS.STUDENT_CONNECT, {}, (err, ack) => {
+  socket.request(EVENTS.STUDENT_CONNECT, { language: lang }, (err, ack) => {
     if (creating !== attempt) return; // a reconnect started over
     creating = null;
     if (attempt.gen !== view.generation) {
@@ -138,7 +139,7 @@ function createChat() {
       return;
     }
     if (err || !(ack && ack.ok && ack.chat)) {
-      failAll(err ? "The server did not answer. Please try again." : errorOf(ack).message);
+      failAll(err ? t("The server did not answer. Please try again.") : errorOf(ack).message);
       return;
     }
     adoptChat(ack.chat.id, ack.token, ack.chat.created_at);
@@ -251,7 +252,7 @@ function bindSocket() {
   socket.on(EVENTS.BOOKING_CANCELLED, (data) => { if (isCurrent(data)) showBookingCard(data.booking, "cancelled"); });
   socket.on(EVENTS.ERROR, (data) => {
     if (!data || QUIET_EVENTS.includes(data.event) || socket.awaiting(data.event)) return;
-    notice.show(data.message || "Something went wrong. Please try again.");
+    notice.show(errorOf({ error: data }).message);
   });
 }
 
@@ -284,6 +285,23 @@ ui.welcome.querySelectorAll("[data-suggestion]").forEach((chip) => {
 
 bindDrawer({ openChat, startNewChat });
 
+/* The ES/EN switch is a link the server answers (a cookie, then this page again in that language);
+   first the open chat is told, so its notices follow the student's choice too. */
+document.querySelectorAll("[data-lang-switch]").forEach((link) => {
+  link.addEventListener("click", (event) => {
+    if (!isJoined() || link.dataset.langSwitch === lang) return;
+    event.preventDefault();
+    let gone = false;
+    const go = () => {
+      if (gone) return;
+      gone = true;
+      window.location.assign(link.href);
+    };
+    socket.request(EVENTS.SET_LANGUAGE, { chat_id: view.chatId, language: link.dataset.langSwitch }, go);
+    window.setTimeout(go, 3000); // the page changes language even if the server is slow to answer
+  });
+});
+
 /* ---------- start ---------- */
 
 const stored = currentChat();
@@ -293,6 +311,6 @@ if (socket) {
   setConnection("connecting");
 } else {
   setConnection("offline");
-  notice.show("The chat could not load. Please refresh the page.");
+  notice.show(t("The chat could not load. Please refresh the page."));
 }
 if (window.matchMedia("(pointer: fine)").matches) ui.input.focus();

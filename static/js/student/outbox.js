@@ -5,6 +5,7 @@ import { renderMessage, showOutgoingState } from "../shared/message.js";
 import { messageProblem } from "../shared/composer.js";
 import { ERROR, EVENTS, ROLE, errorOf } from "../shared/protocol.js";
 import { announce, clearFeedback, isJoined, maxLength, showFeedback, thread, ui, view } from "./page.js";
+import { t } from "../shared/i18n.js";
 
 const RETRY_MAX_MS = 15000;
 
@@ -76,7 +77,7 @@ function send(entry) {
     if (outbox.get(entry.clientId) !== entry || entry.attempt !== attempt) return;
     if (err) {
       // A dropped connection re-queues the message; only a live, silent server is an error.
-      if (view.socket.connected) fail(entry, "The server did not answer. Please try again.");
+      if (view.socket.connected) fail(entry, t("The server did not answer. Please try again."));
       return;
     }
     if (ack && ack.ok && ack.message) {
@@ -106,7 +107,7 @@ function fail(entry, text) {
   entry.status = "failed";
   entry.error = text;
   render(entry);
-  announce("Message not sent: " + text);
+  announce(t("Message not sent: %(text)s", { text }));
 }
 
 function retry(entry) {
@@ -118,14 +119,14 @@ function retry(entry) {
 }
 
 const STATUS_TEXT = {
-  retrying: "We couldn't save your message. Retrying…",
-  sending: "Sending…",
+  retrying: t("We couldn't save your message. Retrying…"),
+  sending: t("Sending…"),
 };
 
 function render(entry) {
   const offline = !view.socket || !view.socket.connected;
-  const text = entry.status === "failed" ? entry.error || "Not sent."
-    : entry.status === "queued" && offline ? "Waiting for connection…"
+  const text = entry.status === "failed" ? entry.error || t("Not sent.")
+    : entry.status === "queued" && offline ? t("Waiting for connection…")
       : STATUS_TEXT[entry.status] || STATUS_TEXT.sending;
   showOutgoingState(entry.node, { text, failed: entry.status === "failed", onRetry: () => retry(entry) });
 }

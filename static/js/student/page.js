@@ -3,9 +3,10 @@ import { announcer, byId, noticeBar } from "../shared/dom.js";
 import { ROLE, STATUS } from "../shared/protocol.js";
 import { renderMessage } from "../shared/message.js";
 import { Thread } from "../shared/thread.js";
+import { t } from "../shared/i18n.js";
 
 export const maxLength = parseInt(document.body.dataset.maxMessageLength, 10) || 2000;
-export const assistantLabel = document.body.dataset.assistantLabel || "Assistant";
+export const assistantLabel = document.body.dataset.assistantLabel || t("Assistant");
 
 export const ui = {
   subtitle: byId("chat-subtitle"),
@@ -35,7 +36,7 @@ export const thread = new Thread({
 }, {
   render: (msg) => renderMessage(msg, { perspective: "student" }),
   streamAuthor: () => assistantLabel,
-  typingText: { advisor: "Advisor is typing…", assistant: "Assistant is typing…" },
+  typingText: { advisor: t("Advisor is typing…"), assistant: t("Assistant is typing…") },
   typingRoles: { [ROLE.AI]: "assistant", [ROLE.OPERATOR]: "advisor" },
   isOwn: (msg) => msg.role === ROLE.STUDENT,
   smooth: true,

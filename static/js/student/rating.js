@@ -2,9 +2,10 @@
 import { el } from "../shared/dom.js";
 import { EVENTS, errorOf } from "../shared/protocol.js";
 import { announce, isJoined, thread, view } from "./page.js";
+import { t, tn } from "../shared/i18n.js";
 
 const COMMENT_MAX = 1000;
-const RATING_WORDS = ["Very poor", "Poor", "Okay", "Good", "Excellent"];
+const RATING_WORDS = [t("Very poor"), t("Poor"), t("Okay"), t("Good"), t("Excellent")];
 const STAR_PATH = "M12 2.6l2.85 5.92 6.5.86-4.76 4.53 1.2 6.46L12 17.24l-5.79 3.13 1.2-6.46-4.76-4.53 6.5-.86z";
 
 let forms = 0; // ids for the labels of each card's fields
@@ -19,7 +20,7 @@ export function showRatingCard() {
   const card = renderCard();
   current = { node: card, done: false };
   thread.addCard(card);
-  announce("This conversation was closed. You can rate it.");
+  announce(t("This conversation was closed. You can rate it."));
 }
 
 /** The chat is open again: an unanswered form goes; a thank-you stays as history. */
@@ -33,8 +34,8 @@ function renderCard() {
   const n = ++forms;
   const card = el("li", "card card--rating");
   const body = el("div", "card__body");
-  body.append(el("p", "card__title", "This conversation was closed"),
-    el("p", "card__text", "How did we do? You can still write below to reopen it."));
+  body.append(el("p", "card__title", t("This conversation was closed")),
+    el("p", "card__text", t("How did we do? You can still write below to reopen it.")));
 
   const form = el("form", "rating");
   form.noValidate = true;
@@ -52,12 +53,12 @@ function renderCard() {
     label.htmlFor = input.id;
     label.dataset.value = String(value);
     label.append(starIcon(), el("span", "visually-hidden",
-      value + (value === 1 ? " star, " : " stars, ") + RATING_WORDS[value - 1]));
+      tn("%(n)s star, %(word)s", "%(n)s stars, %(word)s", value, { word: RATING_WORDS[value - 1] })));
     stars.append(input, label);
   }
-  group.append(el("legend", "rating__legend", "Your rating"), stars, caption);
+  group.append(el("legend", "rating__legend", t("Your rating")), stars, caption);
 
-  const commentLabel = el("label", "field__label", "Anything you'd like to add? (optional)");
+  const commentLabel = el("label", "field__label", t("Anything you'd like to add? (optional)"));
   commentLabel.htmlFor = "rating-" + n + "-comment";
   const comment = el("textarea", "field__input rating__comment");
   comment.id = commentLabel.htmlFor;
@@ -65,7 +66,7 @@ function renderCard() {
   comment.maxLength = COMMENT_MAX;
   const error = el("p", "field__error");
   error.setAttribute("aria-live", "polite");
-  const submit = el("button", "button button--primary rating__submit", "Submit");
+  const submit = el("button", "button button--primary rating__submit", t("Submit"));
   submit.type = "submit";
   form.append(group, commentLabel, comment, error, submit);
   body.append(form);
@@ -105,12 +106,12 @@ function starIcon() {
 
 function submitRating(card, rating, comment, parts) {
   if (!rating) {
-    parts.error.textContent = "Choose from 1 to 5 stars first.";
+    parts.error.textContent = t("Choose from 1 to 5 stars first.");
     parts.stars.querySelector(".rating__input").focus();
     return;
   }
   if (!isJoined()) {
-    parts.error.textContent = "You're not connected right now. Please try again in a moment.";
+    parts.error.textContent = t("You're not connected right now. Please try again in a moment.");
     return;
   }
   const payload = { chat_id: view.chatId, rating };
@@ -122,13 +123,13 @@ function submitRating(card, rating, comment, parts) {
     if (gen !== view.generation || !card.isConnected) return;
     parts.submit.disabled = false;
     if (!err && ack && ack.ok) thank(card);
-    else parts.error.textContent = err ? "The server did not answer. Please try again." : errorOf(ack).message;
+    else parts.error.textContent = err ? t("The server did not answer. Please try again.") : errorOf(ack).message;
   });
 }
 
 function thank(card) {
   if (current && current.node === card) current.done = true;
-  const thanks = el("p", "rating__thanks", "Thanks for your feedback");
+  const thanks = el("p", "rating__thanks", t("Thanks for your feedback"));
   thanks.tabIndex = -1; // focus stays in the card when its form goes
   card.querySelector(".rating").replaceWith(thanks);
   card.querySelector(".card__text").remove();

@@ -3,18 +3,21 @@
 import { numberFormat } from "../shared/dom.js";
 import { STATUS } from "../shared/protocol.js";
 import { assistantLabel, thread, ui, view } from "./page.js";
+import { t, tn } from "../shared/i18n.js";
 
 const BANNER_HIDE_MS = 8000;
 const TYPING_TIMEOUT_MS = 15000;
 const BANNER_TEXT = {
-  waiting: "You're being connected to an admissions advisor",
-  queued: "An advisor will join shortly",
-  unavailable: "No advisor is available right now. You can book a call instead.",
-  joined: "An advisor has joined the chat",
-  back: "You're back with the assistant",
+  waiting: t("You're being connected to an admissions advisor"),
+  queued: t("An advisor will join shortly"),
+  unavailable: t("No advisor is available right now. You can book a call instead."),
+  joined: t("An advisor has joined the chat"),
+  back: t("You're back with the assistant"),
 };
-const SUBTITLE = { [STATUS.WAITING_HUMAN]: "Waiting for an advisor", [STATUS.HUMAN]: "Advisor", [STATUS.CLOSED]: "Conversation closed" };
-const PLACEHOLDER = { [STATUS.HUMAN]: "Message the advisor…", [STATUS.CLOSED]: "Write to reopen the chat…" };
+const SUBTITLE = {
+  [STATUS.WAITING_HUMAN]: t("Waiting for an advisor"), [STATUS.HUMAN]: t("Advisor"), [STATUS.CLOSED]: t("Conversation closed"),
+};
+const PLACEHOLDER = { [STATUS.HUMAN]: t("Message the advisor…"), [STATUS.CLOSED]: t("Write to reopen the chat…") };
 
 let bannerTimer = 0;
 
@@ -23,7 +26,7 @@ export function setStatus(status) {
   view.status = status;
   ui.subtitle.textContent = SUBTITLE[status] || assistantLabel;
   ui.subtitle.dataset.status = status;
-  ui.input.placeholder = PLACEHOLDER[status] || "Ask about admissions…";
+  ui.input.placeholder = PLACEHOLDER[status] || t("Ask about admissions…");
   setAdvisorsOnline(view.advisorsOnline);
   if (status !== STATUS.HUMAN) thread.setTyping("advisor", false);
 }
@@ -40,7 +43,7 @@ export function setTyping(who, on) {
 
 /** An advisor took the chat (joined: true) or gave it back; `name` is their display name. */
 export function advisorChanged(joined, name) {
-  if (joined) showBanner("joined", name ? name + " has joined the chat" : BANNER_TEXT.joined);
+  if (joined) showBanner("joined", name ? t("%(name)s has joined the chat", { name: t(name) }) : BANNER_TEXT.joined);
   else showBanner("back");
 }
 
@@ -82,8 +85,9 @@ export function clearQueue() {
 }
 
 function queuePlace(position, minutes) {
-  const about = minutes > 0 ? "about " + numberFormat.format(minutes) + (minutes === 1 ? " minute" : " minutes") : "";
-  if (position === 1) return "You're next" + (about ? " — " + about : "");
+  const about = minutes > 0 ? tn("about %(n)s minute", "about %(n)s minutes", minutes, { n: numberFormat.format(minutes) }) : "";
+  if (position === 1) return about ? t("You're next — %(about)s", { about }) : t("You're next");
   if (!(position > 1)) return "";
-  return "You are number " + numberFormat.format(position) + " in the queue" + (about ? ", " + about : "");
+  const place = t("You are number %(position)s in the queue", { position: numberFormat.format(position) });
+  return about ? t("%(place)s, %(about)s", { place, about }) : place;
 }
