@@ -22,6 +22,7 @@ from db.migrate import top_up_slots, upgrade
 from havana.config import ROOT, Config
 from db import admins as admin_db
 from havana.auth import accounts
+from havana import advisor_sockets, connections, metrics
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.actions.models import active_model
 from havana.runtime import runtime
@@ -42,7 +43,7 @@ def create_app(config=None):
     if config.AUTO_MIGRATE:
         upgrade()
         top_up_slots(config)
-    runtime.init_app(config, Chatbot(config))
+    runtime.init_app(config, metrics.MeasuredAgent(Chatbot(config)))
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     login_manager.init_app(app)
@@ -65,6 +66,9 @@ def create_app(config=None):
         message_queue=config.SOCKETIO_MESSAGE_QUEUE,
         channel=config.SOCKETIO_CHANNEL,
     )
+    connections.init_app(socketio.server, config)
+    advisor_sockets.init_app(app, config)
+    metrics.init_app(app, config)
     csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
     for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)

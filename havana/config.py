@@ -74,6 +74,12 @@ class Config(BaseSettings):
     RATE_MESSAGES_PER_ADDRESS: str = "120/minute"
     RATE_CHATS_PER_ADDRESS: str = "60/hour"
     ADMIN_RECHECK_SECONDS: float = Field(2, ge=0)
+    ADVISOR_SWEEP_SECONDS: float = Field(30, gt=0)
+    SOCKET_EVENTS_PER_SECOND: float = Field(20, gt=0)
+    SOCKET_EVENT_BURST: int = Field(60, ge=1)
+    SOCKET_ERRORS_PER_SECOND: int = Field(5, ge=1)
+    TYPING_INTERVAL: float = Field(2, ge=0)
+    METRICS_TOKEN: Optional[str] = None
     TRUSTED_PROXIES: int = Field(0, ge=0)
     SHUTDOWN_GRACE: float = Field(20, ge=0)
     SLOT_TIMES: CommaList = ["09:00", "10:00", "11:00", "14:00", "15:00", "16:00"]
@@ -87,7 +93,7 @@ class Config(BaseSettings):
         super().__init__(**values)
 
     @field_validator("SECRET_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_API_KEY", "GEMINI_BASE_URL",
-                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", mode="before")
+                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", "METRICS_TOKEN", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
