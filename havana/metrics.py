@@ -7,7 +7,7 @@ import hmac
 import os
 import time
 
-from flask import Response, request
+from flask import Response, got_request_exception, request
 from flask_login import current_user
 from prometheus_client import (
     CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess,
@@ -88,8 +88,15 @@ def _allowed(config):
     return current_user.is_authenticated
 
 
+def _count_unavailable(_app, exception, **_):
+    import db
+    if isinstance(exception, db.DatabaseUnavailable):
+        DATABASE_UNAVAILABLE.labels("request").inc()
+
+
 def init_app(app, config):
-    """Add /metrics."""
+    """Add /metrics; count requests that ended on an unreachable database."""
+    got_request_exception.connect(_count_unavailable, app)
 
     @app.get("/metrics")
     def metrics():
