@@ -10,6 +10,7 @@ import re
 import time
 
 from cachetools import TTLCache
+from socketio import packet
 
 from havana import metrics, protocol as p
 
@@ -74,8 +75,7 @@ class ConnectionGuard:
         sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
         if sid is None:
             return
-        if ack_id is not None:
-            from socketio import packet
+        if ack_id is not None:  # the handler never ran, so Socket.IO will not answer the ack itself
             self.server._send_packet(eio_sid, self.server.packet_class(
                 packet.ACK, namespace="/", id=int(ack_id), data=[{"ok": False, "error": error}]))
         if errors.allow(sid):

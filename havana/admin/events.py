@@ -3,6 +3,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 
+import db
 from havana import connections, protocol as p
 from havana.advisor_sockets import registry as advisor_sockets
 from havana.actions import chats, handoff, queue
@@ -17,7 +18,11 @@ from havana.sockets import on_event
 @socketio.on("connect")
 def on_connect(auth=None):
     """Any page connects; a signed-in admin's connection joins the dashboard room."""
-    if current_user.is_authenticated and advisor_sockets().add(request.sid, current_user):
+    try:
+        member = current_user.is_authenticated and advisor_sockets().add(request.sid, current_user)
+    except db.DatabaseUnavailable:
+        return False  # refused: the dashboard reconnects, and is checked again
+    if member:
         join_room(p.ADMINS_ROOM)
 
 
