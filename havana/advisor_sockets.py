@@ -76,8 +76,13 @@ class AdvisorSockets:
         self._disconnect(gone, "revalidated")
 
     def _sweep_forever(self):
+        """Runs while this process has advisor sockets (the next one starts it again)."""
         while True:
             socketio.sleep(self._sweep_every)
+            with self._guard:
+                if not self._local:
+                    self._sweeper = None
+                    return
             try:
                 self.sweep()
             except Exception:

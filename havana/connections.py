@@ -123,10 +123,8 @@ class TypingThrottle:
         return True
 
     def stopped(self, who, chat_id):
-        """A sent message ends the typing indicator (its action emits that); remember it."""
-        was, started = self._state.get((who, chat_id), (False, float("-inf")))
-        if was:
-            self._state[(who, chat_id)] = (False, started)
+        """A sent message ends the typing indicator (its action emits that): the next start may come at once."""
+        self._state.pop((who, chat_id), None)
 
 
 errors = ErrorAllowance()
