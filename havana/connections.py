@@ -30,7 +30,8 @@ class ConnectionGuard:
         self.server = server
         self.rate, self.burst = config.SOCKET_EVENTS_PER_SECOND, config.SOCKET_EVENT_BURST
         self._buckets = {}  # eio_sid -> (tokens, when)
-        self._closing = set()  # eio_sids told to go: everything else they send is dropped
+        # eio_sids told to go: what they still send is dropped (kept a while: the reader outlives the close).
+        self._closing = TTLCache(maxsize=100_000, ttl=60)
         self._dispatch, self._gone = server._handle_eio_message, server._handle_eio_disconnect
         server.eio.on("message", self.message)
         server.eio.on("disconnect", self.disconnect)
@@ -46,7 +47,7 @@ class ConnectionGuard:
             return
         if not self._take(eio_sid):
             log.warning("connection %s over its event budget; closing it", eio_sid)
-            self._tell(eio_sid, RATE_LIMITED, None, None)
+            self._tell(eio_sid, RATE_LIMITED, None, None, capped=False)  # once per connection anyway
             metrics.RATE_LIMITED.labels("connection").inc()
             self._close(eio_sid, "rate_limited")
             return
@@ -58,7 +59,6 @@ class ConnectionGuard:
 
     def disconnect(self, eio_sid, reason=None):
         self._buckets.pop(eio_sid, None)
-        self._closing.discard(eio_sid)
         self._gone(eio_sid, reason)
 
     def _take(self, eio_sid):
@@ -70,7 +70,7 @@ class ConnectionGuard:
         self._buckets[eio_sid] = (tokens - 1, now)
         return True
 
-    def _tell(self, eio_sid, error, ack_id, event):
+    def _tell(self, eio_sid, error, ack_id, event, capped=True):
         """An `error` event (and the ack's refusal, when the packet asked for one), to this connection only."""
         sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
         if sid is None:
@@ -78,14 +78,17 @@ class ConnectionGuard:
         if ack_id is not None:  # the handler never ran, so Socket.IO will not answer the ack itself
             self.server._send_packet(eio_sid, self.server.packet_class(
                 packet.ACK, namespace="/", id=int(ack_id), data=[{"ok": False, "error": error}]))
-        if errors.allow(sid):
+        if not capped or errors.allow(sid):
             self.server.emit(p.ERROR, {**error, "event": event}, to=sid, ignore_queue=True)
 
     def _close(self, eio_sid, reason):
-        self._closing.add(eio_sid)
+        self._closing[eio_sid] = reason
         metrics.CONNECTIONS_CLOSED.labels(reason).inc()
-        # In the background: closing waits for the writer, and this is the connection's reader.
-        self.server.start_background_task(self.server.eio.disconnect, eio_sid)
+        socket = self.server.eio.sockets.get(eio_sid)
+        if socket is not None:
+            # As engine.io closes a connection that stopped answering pings: without waiting for the
+            # writer (a client that does not read would hold this reader), its queue ends with CLOSE.
+            socket.close(wait=False, abort=False)
 
 
 class ErrorAllowance:

@@ -173,3 +173,22 @@ def test_one_connection_causes_a_bounded_number_of_error_events_while_every_ack_
     acks = [student.call("student_message", {"chat_id": "nope"}) for _ in range(40)]
     assert all(ack["error"]["code"] == "invalid_payload" for ack in acks)
     assert 3 <= len(student.of("error")) <= 3 * 3  # a few per second, however fast the refusals come
+
+
+def test_a_polling_connection_past_its_budget_is_told_once_and_closed(start_server, mysql_url):
+    import socketio
+    server = start_server(database_url=mysql_url, SOCKET_EVENT_BURST=10, SOCKET_EVENTS_PER_SECOND=1)
+    errors = []
+    client = socketio.Client(reconnection=False)
+    client.on("error", errors.append)
+    client.connect(server.url, transports=["polling"], wait_timeout=10)
+    try:
+        for _ in range(40):  # a few per POST (engine.io refuses a POST of more than 16 packets by itself)
+            if not client.connected:
+                break
+            client.emit("student_typing", {"chat_id": "x", "typing": True})
+            time.sleep(0.02)
+        wait_until(lambda: not client.connected, timeout=5)
+        assert [e["code"] for e in errors if e["code"] == "rate_limited"] == ["rate_limited"]
+    finally:
+        client.disconnect()
