@@ -7,6 +7,7 @@ import threading
 import time
 
 import psutil
+import pytest
 import requests
 import websocket
 
@@ -70,7 +71,8 @@ def _p99(samples):
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def test_a_flood_from_one_connection_is_cut_off_and_a_bystander_stays_fast(start_server, connect, mysql_url):
+@pytest.mark.parametrize("event", ["student_typing", "student_message"])
+def test_a_flood_from_one_connection_is_cut_off_and_a_bystander_stays_fast(start_server, connect, mysql_url, event):
     server = start_server(database_url=mysql_url)
     bystander = connect(server.url)
     calm_chat, calm_token = new_chat(bystander)
@@ -80,11 +82,11 @@ def test_a_flood_from_one_connection_is_cut_off_and_a_bystander_stays_fast(start
     sent, done = [0], threading.Event()
 
     def flood(limit=30_000, seconds=4):
-        typing = json.dumps(["student_typing", {"chat_id": chat, "typing": True}])
+        frame = "42" + json.dumps([event, {"chat_id": chat, "typing": True, "message": "What is the tuition?"}])
         stop_at = time.monotonic() + seconds
         try:
             while sent[0] < limit and time.monotonic() < stop_at:
-                flooder.ws.send("42" + typing)
+                flooder.ws.send(frame)
                 sent[0] += 1
         except (websocket.WebSocketException, OSError):
             pass  # the server closed the connection
@@ -113,7 +115,7 @@ def test_a_flood_from_one_connection_is_cut_off_and_a_bystander_stays_fast(start
         time.sleep(0.05)
     thread.join(10)
     growth = (peak[0] - baseline) / MiB
-    print(f"\nflood: {sent[0]} events sent; /healthz p99 {_p99(health) * 1000:.0f} ms "
+    print(f"\nflood of {event}: {sent[0]} events sent; /healthz p99 {_p99(health) * 1000:.0f} ms "
           f"(max {max(health) * 1000:.0f}), socket round trip p99 {_p99(round_trips) * 1000:.0f} ms "
           f"(max {max(round_trips) * 1000:.0f}), {len(health)} samples; RSS +{growth:.1f} MiB")
     assert _p99(health) < 1 and _p99(round_trips) < 1
