@@ -14,6 +14,9 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+import db
+from db import chats as chat_db
+
 REPLIES = Counter("havana_replies_total", "AI replies produced, per provider that answered", ["provider"])
 REPLY_SECONDS = Histogram("havana_reply_seconds", "Time to produce an AI reply, per provider", ["provider"],
                           buckets=(0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120))
@@ -48,8 +51,6 @@ class QueueCollector:
     """Read at scrape time, so every process reports the one shared queue."""
 
     def collect(self):
-        from db import chats as chat_db
-        import db
         gauge = GaugeMetricFamily("havana_queue_length", "Escalated chats waiting for an advisor")
         try:
             gauge.add_metric([], len(chat_db.waiting_queue()))
@@ -89,7 +90,6 @@ def _allowed(config):
 
 
 def _count_unavailable(_app, exception, **_):
-    import db
     if isinstance(exception, db.DatabaseUnavailable):
         DATABASE_UNAVAILABLE.labels("request").inc()
 
