@@ -27,6 +27,7 @@ from havana import i18n
 from havana.i18n import N_
 from havana.auth import accounts
 from havana.errors import UNAVAILABLE
+from havana import advisor_sockets, connections, metrics
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.actions.models import active_model
 from havana.runtime import runtime
@@ -50,7 +51,7 @@ def create_app(config=None):
     if config.AUTO_MIGRATE:
         upgrade()
         top_up_slots(config)
-    runtime.init_app(config, Chatbot(config))
+    runtime.init_app(config, metrics.MeasuredAgent(Chatbot(config)))
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     i18n.init_app(app)
@@ -76,6 +77,9 @@ def create_app(config=None):
     )
     from havana.admin.rest import IdConverter
     app.url_map.converters["id"] = IdConverter
+    connections.init_app(socketio.server, config)
+    advisor_sockets.init_app(app, config)
+    metrics.init_app(app, config)
     csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
     for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)

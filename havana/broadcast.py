@@ -6,7 +6,7 @@ have one chat open (`watch:<id>`). Each function shapes the payload for each aud
 transaction, nothing leaves until the outermost COMMIT, and nothing at all after a rollback.
 """
 from db import on_commit
-from havana import protocol as p
+from havana import metrics, protocol as p
 from havana.extensions import socketio
 
 
@@ -109,6 +109,7 @@ def presence(chat_id, viewers):
 
 def reply_failed(chat_id):
     """The assistant could not answer (the database went away mid-reply): the student may retry."""
+    metrics.DATABASE_UNAVAILABLE.labels("reply").inc()
     _emit(p.ERROR, {"code": "unavailable", "event": p.STUDENT_MESSAGE,
                     "message": "The assistant could not answer just now. Please try again."}, p.chat_room(chat_id))
 

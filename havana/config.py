@@ -20,7 +20,7 @@ from havana.hours import BusinessHours
 ROOT = Path(__file__).resolve().parent.parent
 
 # HAVANA_* variables that are not settings: the test suite's switches (tests/conftest.py).
-OTHER_HAVANA_VARIABLES = ("HAVANA_REQUIRE_MYSQL", "HAVANA_REQUIRE_BROWSER")
+OTHER_HAVANA_VARIABLES = ("HAVANA_REQUIRE_MYSQL", "HAVANA_REQUIRE_BROWSER", "HAVANA_SCREENSHOTS")  # the test suite's switches
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -79,6 +79,12 @@ class Config(BaseSettings):
     RATE_MESSAGES_PER_ADDRESS: str = "120/minute"
     RATE_CHATS_PER_ADDRESS: str = "60/hour"
     ADMIN_RECHECK_SECONDS: float = Field(2, ge=0)
+    ADVISOR_SWEEP_SECONDS: float = Field(30, gt=0)
+    SOCKET_EVENTS_PER_SECOND: float = Field(20, gt=0)
+    SOCKET_EVENT_BURST: int = Field(60, ge=1)
+    SOCKET_ERRORS_PER_SECOND: int = Field(5, ge=1)
+    TYPING_INTERVAL: float = Field(2, ge=0)
+    METRICS_TOKEN: Optional[str] = None
     TRUSTED_PROXIES: int = Field(0, ge=0)
     CLIENT_TIMEOUT: float = Field(10, gt=0)  # seconds per read of a request (line, headers, body) and per write
     MAX_CONNECTIONS_PER_ADDRESS: int = Field(256, ge=0)  # 0: no cap; not applied behind TRUSTED_PROXIES
@@ -94,7 +100,7 @@ class Config(BaseSettings):
         super().__init__(**values)
 
     @field_validator("SECRET_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_API_KEY", "GEMINI_BASE_URL",
-                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", mode="before")
+                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", "METRICS_TOKEN", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,4 +1,5 @@
 """Shapes of client -> server payloads. Strict: a wrong type is refused, not coerced."""
+import re
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -127,6 +128,8 @@ def parse(model, data):
         data = {}
     if not isinstance(data, dict):
         raise invalid_payload("The payload must be a JSON object.")
+    if _has_lone_surrogate(data):
+        raise invalid_payload("The text is not valid Unicode (a lone surrogate).")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -137,3 +140,22 @@ def _refused(exc):
     first = exc.errors(include_url=False)[0]
     field = ".".join(str(x) for x in first["loc"]) or "payload"
     return invalid_payload(f"Invalid field '{field}': {first['msg']}.")
+
+
+# JSON may escape half of a UTF-16 pair ("\\ud800"); no database or page can store or show it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(data):
+    pending = [data]  # a loop, not recursion: the payload may be nested as deep as the decoder allows
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

@@ -5,7 +5,7 @@ import logging
 from flask import request
 
 import db
-from havana import broadcast
+from havana import broadcast, connections, metrics
 from havana.errors import INTERNAL, UNAVAILABLE, ClientError
 from havana.extensions import socketio
 
@@ -22,12 +22,16 @@ def on_event(name):
                 return {"ok": True, **(handler(data) or {})}
             except ClientError as exc:
                 error = exc.as_dict()
+                if exc.code == "rate_limited":
+                    metrics.RATE_LIMITED.labels(name).inc()
             except db.DatabaseUnavailable:
+                metrics.DATABASE_UNAVAILABLE.labels("socket").inc()
                 error = dict(zip(("code", "message"), UNAVAILABLE))
             except Exception:
                 log.exception("socket event %s failed", name)
                 error = dict(zip(("code", "message"), INTERNAL))
-            broadcast.refused(request.sid, name, error)
+            if connections.errors.allow(request.sid):
+                broadcast.refused(request.sid, name, error)
             return {"ok": False, "error": error}
 
         return socketio.on(name)(wrapper)

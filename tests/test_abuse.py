@@ -12,7 +12,8 @@ from test_student_events import new_chat, send
 EVENTS = ["student_connect", "student_message", "admin_connect", "admin_message",
           "toggle_human_enabled", "admin_disconnect_from_chat"]
 NESTED = {"chat_id": {"a": {"b": {"c": {"d": [1, [2, [3, [4]]]]}}}}, "message": {"x": 1}}
-HOSTILE = [None, "text", 12, 3.5, True, [], ["chat"], b"\x00\xff binary", NESTED,
+# Binary payloads close the connection instead (test_connections.py).
+HOSTILE = [None, "text", 12, 3.5, True, [], ["chat"], NESTED,
            {"chat_id": "x" * 5000, "message": "hi"}, {"chat_id": None, "message": None, "enabled": "yes"},
            {"chat_id": ["list"], "token": {"$ne": ""}, "last_message_id": "1 OR 1=1"}]
 
@@ -151,3 +152,39 @@ def test_logs_never_carry_chat_tokens(live_server, connect):
     send(student, chat_id, "hello")
     student.call("student_connect", {"chat_id": chat_id, "token": "wrong-" + token[:6]})
     assert token not in live_server.output()
+
+
+INVISIBLE = ["\u200b\u200b", "\u200b \u2060\ufeff\u200e", "\u3164", "\u200d", " \u034f\u0301 "]
+
+
+def test_a_message_of_only_invisible_characters_is_refused_as_empty_and_nothing_is_stored(mysql_url, inprocess):
+    app = inprocess(mysql_url)
+    student = app.student()
+    opened = student.call("student_connect", {})
+    chat_id, token = opened["chat"]["id"], opened["token"]
+    for text in INVISIBLE:
+        ack = student.call("student_message", {"chat_id": chat_id, "message": text})
+        assert ack["ok"] is False and ack["error"]["code"] == "message_empty", repr(text)
+    desk, _ = app.advisor("ana")
+    ack = desk.call("admin_message", {"chat_id": chat_id, "message": "\u200b\u2063"})
+    assert ack["error"]["code"] == "message_empty"
+    assert student.call("student_connect", {"chat_id": chat_id, "token": token})["messages"] == []
+    # Zero-width joiners inside real text stay (they join emoji and some scripts).
+    assert student.call("student_message", {"chat_id": chat_id, "message": "\U0001F469\u200d\U0001F4BB ok"})["ok"]
+
+
+def test_a_lone_surrogate_in_any_string_field_is_refused_as_invalid_payload(mysql_url, inprocess):
+    app = inprocess(mysql_url)
+    student = app.student()
+    opened = student.call("student_connect", {})
+    chat_id, token = opened["chat"]["id"], opened["token"]
+    desk, _ = app.advisor("ana")
+    refused = [
+        student.call("student_message", {"chat_id": chat_id, "message": "hola \ud800"}),
+        student.call("student_message", {"chat_id": chat_id, "message": "hi", "client_id": "c-\udc00"}),
+        student.call("student_connect", {"chat_id": chat_id, "token": token + "\udfff"}),
+        student.call("student_typing", {"chat_id": chat_id + "\ud83d", "typing": True}),
+        desk.call("admin_message", {"chat_id": chat_id, "message": "\ud800 hello"}),
+    ]
+    assert [ack["error"]["code"] for ack in refused] == ["invalid_payload"] * len(refused)
+    assert student.call("student_connect", {"chat_id": chat_id, "token": token})["messages"] == []

@@ -1,7 +1,7 @@
 """The advisors' real-time desk: a student client and admin clients against a live server."""
 import pytest
 
-from conftest import ai_reply, connect_admin
+from conftest import ai_reply, connect_admin, wait_until
 from test_student_events import new_chat, send
 
 
@@ -142,13 +142,17 @@ def test_model_switch_changes_the_model_of_the_next_reply(start_server, connect,
         assert reply["model"] == "local" and "$18,500" in reply["message"]
 
 
-def test_signing_out_ends_the_admins_live_socket_too(start_server, connect):
+def test_signing_out_disconnects_the_admins_live_socket_and_a_reconnect_is_not_an_admin(start_server, connect):
     server = start_server()
     session = server.sign_in()
     desk = connect_admin(connect, server, session)
     assert desk.call("admin_connect", {})["ok"]
+    old_cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     assert session.post(server.url + "/logout", data={"csrf_token": session.csrf_token}).ok
-    assert desk.call("admin_connect", {})["error"]["code"] == "forbidden"
+    wait_until(lambda: not desk.client.connected, timeout=1)
+    # The old cookie again, within ADMIN_RECHECK_SECONDS: the account is read afresh, not from the cache.
+    again = connect(server.url, headers={"Cookie": old_cookie})
+    assert again.call("admin_connect", {})["error"]["code"] == "forbidden"
     assert session.get(server.url + "/api/chats").status_code == 401
 
 

@@ -6,7 +6,7 @@ import db
 from assistant.brief import model_brief, rule_brief
 from assistant.language import NAMES
 from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db
-from havana import broadcast, protocol as p
+from havana import broadcast, metrics, protocol as p
 from havana.actions.chats import add_notice
 from havana.actions.checks import clean_text, locked_chat
 from havana.actions.models import active_model
@@ -28,6 +28,7 @@ def escalate_chat(chat_id, reason):
             add_notice(chat_id, tr(chat["language"], "You're being connected to an admissions advisor."))
             broadcast.escalated(chat)
             queue_changed()
+            db.on_commit(metrics.ESCALATIONS.inc)
             db.on_commit(lambda: socketio.start_background_task(write_brief, chat_id, reason))
         availability = advisor_availability()
     return chat, availability

@@ -3,10 +3,13 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 
-from havana import protocol as p
+import db
+from havana import connections, protocol as p
+from havana.advisor_sockets import registry as advisor_sockets
 from havana.actions import chats, handoff, queue
 from havana.actions.desk import desk, viewers
 from havana.admin.access import require_admin
+from havana.errors import forbidden
 from havana.extensions import socketio
 from havana.payloads import AdminConnect, AdminMessage, AdminTyping, Availability, ChatRef, ToggleHuman, parse
 from havana.sockets import on_event
@@ -15,22 +18,35 @@ from havana.sockets import on_event
 @socketio.on("connect")
 def on_connect(auth=None):
     """Any page connects; a signed-in admin's connection joins the dashboard room."""
-    if current_user.is_authenticated:
+    try:
+        member = current_user.is_authenticated and advisor_sockets().add(request.sid, current_user)
+    except db.DatabaseUnavailable:
+        return False  # refused: the dashboard reconnects, and is checked again
+    if member:
         join_room(p.ADMINS_ROOM)
 
 
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
-    """An admin closing the page stops counting as viewing its chat."""
-    if current_user.is_authenticated:
+    """An admin closing the page (or signed out) stops counting as viewing its chat."""
+    if advisor_sockets().remove(request.sid):
         viewers.close(request.sid)
+
+
+def _desk_member():
+    """The signed-in admin, whose account is read afresh before the socket (re)joins the desk's rooms."""
+    admin = require_admin()
+    if not advisor_sockets().add(request.sid, admin):
+        raise forbidden("Sign in as an admin first.")
+    join_room(p.ADMINS_ROOM)
+    return admin
 
 
 @on_event(p.ADMIN_CONNECT)
 def admin_connect(data):
     """Sent by the dashboard: without chat_id, the desk's state; with one, open that chat."""
-    admin, req = require_admin(), parse(AdminConnect, data)
-    join_room(p.ADMINS_ROOM)
+    req = parse(AdminConnect, data)
+    admin = _desk_member()
     if req.chat_id:
         return viewers.open(request.sid, req.chat_id, admin)
     return desk(admin)
@@ -48,7 +64,9 @@ def admin_disconnect_from_chat(data):
 def admin_message(data):
     """Sent by the dashboard: the advisor writes to the student (taking the chat over if needed)."""
     admin, req = require_admin(), parse(AdminMessage, data)
-    return {"message": handoff.post_operator_message(req.chat_id, req.message, admin, req.client_id)}
+    message = handoff.post_operator_message(req.chat_id, req.message, admin, req.client_id)
+    connections.typing.stopped("advisor", req.chat_id)
+    return {"message": message}
 
 
 @on_event(p.TOGGLE_HUMAN_ENABLED)
@@ -62,10 +80,11 @@ def toggle_human_enabled(data):
 
 @on_event(p.ADMIN_TYPING)
 def admin_typing(data):
-    """Sent by the dashboard (throttled) while the advisor types to the student."""
+    """Sent by the dashboard while the advisor types to the student; throttled here too (connections.py)."""
     require_admin()
     req = parse(AdminTyping, data)
-    handoff.advisor_typing(req.chat_id, req.typing, request.sid)
+    if connections.typing.allow("advisor", req.chat_id, req.typing):
+        handoff.advisor_typing(req.chat_id, req.typing, request.sid)
 
 
 @on_event(p.SET_AVAILABILITY)

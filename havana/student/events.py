@@ -2,7 +2,7 @@
 from flask import request, session
 from flask_socketio import join_room
 
-from havana import protocol as p
+from havana import connections, protocol as p
 from havana.actions import chats
 from havana.errors import ClientError, forbidden
 from havana.payloads import RateChat, SetLanguage, StudentConnect, StudentMessage, StudentTyping, parse
@@ -36,7 +36,9 @@ def student_connect(data):
 def student_message(data):
     """Sent by the student page: a message in a chat this connection has opened."""
     req = _joined_chat(StudentMessage, data)
-    return {"message": chats.post_student_message(req.chat_id, req.message, req.client_id, request.remote_addr)}
+    message = chats.post_student_message(req.chat_id, req.message, req.client_id, request.remote_addr)
+    connections.typing.stopped("student", req.chat_id)
+    return {"message": message}
 
 
 def _joined_chat(model, data):
@@ -48,9 +50,10 @@ def _joined_chat(model, data):
 
 @on_event(p.STUDENT_TYPING)
 def student_typing(data):
-    """Sent by the student page (throttled) while the student types, and false when they stop."""
+    """Sent by the student page while the student types, and false when they stop; throttled here too."""
     req = _joined_chat(StudentTyping, data)
-    chats.student_typing(req.chat_id, req.typing)
+    if connections.typing.allow("student", req.chat_id, req.typing):
+        chats.student_typing(req.chat_id, req.typing)
 
 
 @on_event(p.RATE_CHAT)
