@@ -15,18 +15,26 @@ from eval.slots import local_now, planned_slots
 
 NORTHWIND = ROOT / "tests/data/eval_northwind.jsonl"
 
-# Across every kind, both languages and both knowledge bases.
+# Across every kind, both languages and three knowledge bases (school_data.txt, Lakeshore Polytechnic and
+# the tests' Northwind); about 25 s through the real server.
 SUBSET = [
     "hv-fact-001", "hv-reworded-001", "hv-followup-001", "hv-comparison-001", "hv-booking-001",
     "hv-booking-002", "hv-booking-006", "hv-my-booking-002", "hv-smalltalk-002", "hv-person-006",
     "hv-unknown-001", "hv-not-offered-001", "hv-fact-es-001", "hv-booking-es-001", "hv-person-es-001",
+    "hv-reworded-es-001", "hv-followup-es-001", "hv-comparison-es-001", "hv-smalltalk-es-001",
+    "hv-my-booking-es-001", "hv-not-offered-es-001",
+    "lk-reworded-001", "lk-followup-001", "lk-comparison-001", "lk-booking-001", "lk-my_booking-001",
+    "lk-person-001", "lk-unknown-001", "lk-not_offered-001", "lk-smalltalk-001",
+    "lk-reworded-021", "lk-followup-015", "lk-booking-015", "lk-person-012",
     "nw-fact-001", "nw-followup-001", "nw-person-001", "nw-not-offered-001", "nw-fact-es-001",
 ]
-# What the offline assistant of main achieved on SUBSET when this test was written (9 of 20 passed,
-# facts 10/14, 6 wrong escalations, bookings 5/9, unknowns 3/3, replies in the expected language 23/28).
-# Raise these as the assistant improves; a change that falls below them is a regression.
-FLOOR = {"passed": 9, "facts": 10, "bookings": 5, "unknowns": 3, "reply_lang": 23}
-CEILING = {"wrongly_escalated": 6, "invented": 0}
+SETS = [golden.GOLDEN_DIR / "havana.jsonl", golden.GOLDEN_DIR / "lakeshore_polytechnic.jsonl", NORTHWIND]
+# Measured on SUBSET through the real server, three runs alike: 38 of 39 passed, facts 28/28, bookings
+# 17/17, unknowns 5/5, persons recognised 5/5, replies in the expected language 55/55, 1 wrong escalation,
+# 0 invented numbers. The limits leave a little room for noise; the assistant before intents and the new
+# retrieval (integ at 46a938b) scored 12, 14, 10, 5, 0, 35, 16 and 0, which fails them.
+FLOOR = {"passed": 36, "facts": 27, "bookings": 16, "unknowns": 5, "intents": 5, "reply_lang": 53}
+CEILING = {"wrongly_escalated": 2, "invented": 0}
 
 WEEKDAYS = {"en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
             "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]}
@@ -43,7 +51,7 @@ def _not_today(conversation, today):
 
 @pytest.fixture(scope="module")
 def subset_summary():
-    conversations = golden.load([golden.GOLDEN_DIR / "havana.jsonl", NORTHWIND], ids=set(SUBSET))
+    conversations = golden.load(SETS, ids=set(SUBSET))
     assert sorted(c.id for c in conversations) == sorted(SUBSET)
     today = local_now().date()
     scored = evaluate([_not_today(c, today) for c in conversations])
@@ -53,7 +61,7 @@ def subset_summary():
 def test_subset_through_the_real_server_meets_the_floor(subset_summary):
     total, scored = subset_summary
     got = {"passed": total.passed, "facts": total.facts_found, "bookings": total.bookings_ok,
-           "unknowns": total.unknowns_ok, "reply_lang": total.lang_ok,
+           "unknowns": total.unknowns_ok, "intents": total.intents_ok, "reply_lang": total.lang_ok,
            "wrongly_escalated": total.wrongly_escalated, "invented": total.invented}
     below = {k: (got[k], v) for k, v in FLOOR.items() if got[k] < v}
     above = {k: (got[k], v) for k, v in CEILING.items() if got[k] > v}
