@@ -34,7 +34,6 @@ def server(tmp_path_factory):
     """The app with the offline assistant on school_data.txt."""
     tmp = tmp_path_factory.mktemp("assistant")
     live = LiveServer({"DATABASE_URL": f"sqlite:///{tmp / 'live.sqlite3'}"}, tmp / "server.log")
-    live.env.pop("HAVANA_SCREENSHOTS", None)  # the app refuses HAVANA_* settings it does not know
     yield live.start()
     live.stop()
 

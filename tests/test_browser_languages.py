@@ -19,10 +19,8 @@ DESKTOP = {"width": 1280, "height": 800}
 def server(tmp_path_factory):
     from conftest import LiveServer
     tmp = tmp_path_factory.mktemp("languages")
-    with pytest.MonkeyPatch.context() as env:
-        env.delenv("HAVANA_SCREENSHOTS", raising=False)  # the test's switch, not a setting of the app
-        live = LiveServer({"DATABASE_URL": f"sqlite:///{tmp / 'live.sqlite3'}", "BUSINESS_HOURS": "always"},
-                          tmp / "server.log").start()
+    live = LiveServer({"DATABASE_URL": f"sqlite:///{tmp / 'live.sqlite3'}", "BUSINESS_HOURS": "always"},
+                      tmp / "server.log").start()
     yield live
     live.stop()
 
