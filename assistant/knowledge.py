@@ -101,6 +101,8 @@ def _is_title(line):
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
+_HEADCOUNT = re.compile(r"\b\d{1,3}(?:[,.]\d{3})+\s+(?:\w+\s+){0,2}(?:students|learners|estudiantes|alumnos)\b",
+                        re.I)
 _MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
 
 
@@ -111,6 +113,8 @@ def _field_marks(text, lang):
     marks = [stem(w, lang) for w in words(text.split(":", 1)[0])] if _FIELD_LINE.match(text) else []
     marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
+    # "about 14,000 students" is how a file states its size, whatever it calls it.
+    marks += [stem("size", lang)] * 2 + [stem("enrollment", lang)] if _HEADCOUNT.search(text) else []
     return marks + ([stem(cost, lang)] if MONEY.search(text) else [])
 
 
@@ -469,8 +473,8 @@ class Knowledge:
         return {**base, "kind": "unknown"}
 
     def _no_match(self, index, salient, question, lang, topic):
-        if _offers(question):
-            unknown = [t for t in salient if t.slot == "subject" and not t.known]
+        unknown = [t for t in salient if t.slot == "subject" and not t.known]
+        if _offers(question) and _names_programme(unknown or salient, salient):
             phrase = _quote_words(question, unknown) if unknown else topic
             return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
                     "sources": [], "share": 0.0}
@@ -495,6 +499,8 @@ class Knowledge:
                 continue  # a word of another language the glossary cannot translate says little alone
             if not neighbours and not (offer and not term.known and term.position >= asked_from):
                 continue  # "my IELTS is too low, is there another way?": "low" is not what is asked for
+            if not _names_programme([term] + neighbours, salient):
+                continue  # "a part-time job", "clubs": not a programme, so "not offered" would mislead
             phrase = _quote_words(question, [term] + neighbours)
             # The closest thing: the best passage holding the neighbour that names a subject.
             closest, heading = None, None
@@ -507,6 +513,8 @@ class Knowledge:
                         break
                 if closest:
                     break
+            if closest and not _PROGRAMME_NAME.search(closest):
+                closest = None  # "the closest programme we list is Canadian" names no programme
             return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                     "sources": [heading] if closest else []}
         return None
@@ -728,6 +736,21 @@ def _name_with(passage, neighbours, lang):
 
     best = max(names, key=lambda name: (held(name), "(" in name, -len(name)), default=None)
     return best.strip() if best and held(best) else None
+
+
+_PROGRAMME_NAME = re.compile(r"\b(bachelor|master|doctor|doctorate|phd|diploma|certificate|degree|programme|program|"
+                             r"major|minor|bsc|msc|ba|ma|mba|meng|beng|llb|md|bscn|grado|licenciatura|maestria|"
+                             r"doctorado|school|faculty|department|associate|mster)\b", re.I)
+_PROGRAMME_WORDS = set("""program programs programme programmes degree degrees course courses major majors minor
+career carrera carreras programa programas titulo titulos titulacion especialidad curso cursos""".split())
+
+
+def _names_programme(phrase_terms, salient):
+    """True when the words name a programme: a field of study ("law", "medicina"), or the question
+    asks about a level or a programme ("a master's in ...", "a degree in ...")."""
+    if any(t.word in lexicon.FIELDS or lexicon.translate(t.word) in lexicon.FIELDS for t in phrase_terms):
+        return True
+    return any(t.slot == "level" or t.word in _PROGRAMME_WORDS for t in salient)
 
 
 def _not_offered_text(phrase, closest, lang):

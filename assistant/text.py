@@ -33,7 +33,7 @@ pueden podria quiero quisiera necesito saber decir dime digame hola gracias favo
 estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas
 toda todo mandar enviar entrar hacer tener poder ir venir llegar querer dar ver pasar salir
 preguntas informacion usted ustedes hay tambien es son ser esta estan algo alguna alguno mas otra
-otro sobre bueno vale si ok eso esto ese esa""".split()
+otro sobre bueno vale si ok eso esto ese esa ahi alli alla aqui aca""".split()
 STOP = {
     "en": {fold(w) for w in bm25s.stopwords.STOPWORDS_EN} | set(_QUESTION_EN),
     "es": {fold(w) for w in bm25s.stopwords.STOPWORDS_SPANISH} | set(_QUESTION_ES),

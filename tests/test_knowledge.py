@@ -310,3 +310,44 @@ def test_tokenize_gives_the_stems_knowledge_gaps_are_grouped_by():
     from assistant.knowledge import tokenize
     assert tokenize("How much is the tuition for the Master's?") == ["tuition", "master"]
     assert tokenize("¿Cuánto cuesta la matrícula?", "es") == ["cuest", "matricul"]
+
+
+@pytest.mark.parametrize("kb, question, lang, fact", [
+    ("havana", "how many ppl study there?", "en", "14,000"),
+    ("havana", "how big is the uni?", "en", "14,000"),
+    ("havana", "¿cuántas personas estudian ahí?", "es", "14,000"),
+    ("havana", "when will I know if I got in?", "en", "6 weeks"),
+    ("havana", "can I push my start date back?", "en", "one semester or one year"),
+    ("havana", "how much does it cost to apply?", "en", "$75"),
+    ("lakeshore", "can i get a part-time job while studying?", "en", "24 hours"),
+    ("lakeshore", "how much money do i need to show for the visa", "en", "CAD 22,000"),
+    ("lakeshore", "my score is too low, is there another way in?", "en", "Pathway"),
+    ("lakeshore", "how big are the classes?", "en", "24 students"),
+])
+def test_everyday_wordings_of_common_admissions_topics_find_their_fact(kb, question, lang, fact, request):
+    found = request.getfixturevalue(kb).lookup(question, lang=lang)
+    assert found.kind == "answer"
+    assert fact in found.text
+
+
+@pytest.mark.parametrize("kb, question", [
+    ("havana", "do you have internships?"),
+    ("havana", "can I work while studying?"),
+    ("lakeshore", "is there an interview?"),
+    ("lakeshore", "are there clubs?"),
+])
+def test_a_missing_topic_that_is_not_a_programme_is_an_unknown_not_a_not_offered(kb, question, request):
+    found = request.getfixturevalue(kb).lookup(question)
+    assert found.kind == "unknown"
+
+
+def test_a_missing_field_of_study_is_still_not_offered(havana, lakeshore):
+    assert havana.lookup("do you have dentistry?").kind == "not_offered"
+    assert lakeshore.lookup("¿tienen la carrera de derecho?", lang="es").kind == "not_offered"
+
+
+def test_one_more_question_is_not_a_comparison(havana):
+    found = havana.lookup("One more question: what is the tuition for graduate students?")
+    assert found.kind == "answer"
+    assert "$18,500" in found.text
+    assert "vs" not in found.topic and "Difference" not in found.text
