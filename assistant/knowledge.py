@@ -103,6 +103,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
 _HEADCOUNT = re.compile(r"\b\d{1,3}(?:[,.]\d{3})+\s+(?:\w+\s+){0,2}(?:students|learners|estudiantes|alumnos)\b",
                         re.I)
+_FACT_LABELS = {"location", "address", "phone", "email", "hours", "size", "founded", "contact"}
 _MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
 
 
@@ -138,7 +139,13 @@ class _Index:
         titles = [p.heading for p in self.passages[:1]] if text.lstrip().startswith("# ") else []
         self.preamble = np.array([1.0 if p.heading in titles and len({q.heading for q in self.passages}) > 1
                                   else 0.0 for p in self.passages])
-        self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
+        # A fact's label ("Where: Kingston", "Phone: ...") names what its passage holds, as a heading
+        # does; a category label ("Master's degrees: ...") does not.
+        self.heading_stems = [set(passage_stems(p.heading, lang))
+                              | {stem(w, lang) for s in p.sentences if _FIELD_LINE.match(s)
+                                 for w in words(s.split(":", 1)[0])
+                                 if _FACT_LABELS & set(lexicon.concepts_of(fold(w)))}
+                              for p in self.passages]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
         self.df = {}
@@ -234,6 +241,8 @@ def _analyse(question, index, lang, embedder):
             continue
         if word in stop or any(t.word == word for t in terms):
             continue
+        if set(lexicon.concepts_of(word)) & {name for name, _span in phrases}:
+            continue  # "how long does it take": "take" says again what the phrase asked
         terms.append(_term(word, position, index, lang, embedder))
         terms[-1].span = (start, start + len(word))
     for term in terms:

@@ -200,7 +200,7 @@ _ABBREVIATIONS = {
     "univ": "university", "intl": "international", "int'l": "international", "req": "requirement",
     "reqs": "requirements", "app": "application", "apps": "applications", "sem": "semester",
     "sems": "semesters", "dept": "department", "prog": "program", "progs": "programs", "approx": "about",
-    "tmrw": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "info": "information",
+    "wats": "whats", "watz": "whats", "im": "i am", "tmrw": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "info": "information",
     "accom": "accommodation", "accomm": "accommodation", "schol": "scholarship", "fin": "financial",
     "sched": "schedule", "bc": "because", "cs": "computer science", "compsci": "computer science",
     "comp": "computer", "ds": "data science", "eng": "engineering", "econ": "economics", "bio": "biology",

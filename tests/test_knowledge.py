@@ -323,6 +323,9 @@ def test_tokenize_gives_the_stems_knowledge_gaps_are_grouped_by():
     ("lakeshore", "how much money do i need to show for the visa", "en", "CAD 22,000"),
     ("lakeshore", "my score is too low, is there another way in?", "en", "Pathway"),
     ("lakeshore", "how big are the classes?", "en", "24 students"),
+    ("lakeshore", "where are you located?", "en", "Kingston, Ontario"),
+    ("lakeshore", "how long until i hear back after applying", "en", "4 to 6 weeks"),
+    ("lakeshore", "whats the cost to apply if im from abroad", "en", "CAD 150"),
 ])
 def test_everyday_wordings_of_common_admissions_topics_find_their_fact(kb, question, lang, fact, request):
     found = request.getfixturevalue(kb).lookup(question, lang=lang)
