@@ -254,8 +254,13 @@ def _analyse(question, index, lang, embedder):
         elif term.position >= 0:
             # An unknown everyday word ("job", "back") weighs less than an unknown rare one
             # ("dentistry"); a word of another language the glossary lacks says little.
-            term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
-            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0) * scale
+            # A word of another language counts as everyday unless the lexicon understood it
+            # ("estacionamiento" is parking, which this file never mentions).
+            understood = lang != index.lang and len(term.alternatives) > 1
+            term.common = (lang != index.lang and not understood) \
+                or (embedder is not None and embedder.is_common_word(term.word))
+            term.weight = index.max_idf * (0.3 if lang != index.lang and not understood
+                                           else 0.7 if term.common else 1.0) * scale
     return terms
 
 
@@ -483,7 +488,7 @@ class Knowledge:
 
     def _no_match(self, index, salient, question, lang, topic):
         unknown = [t for t in salient if t.slot == "subject" and not t.known]
-        if _offers(question) and _names_programme(unknown or salient, salient):
+        if _offers(question) and _names_programme(unknown or salient, [], salient, True):
             phrase = _quote_words(question, unknown) if unknown else topic
             return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
                     "sources": [], "share": 0.0}
@@ -508,7 +513,7 @@ class Knowledge:
                 continue  # a word of another language the glossary cannot translate says little alone
             if not neighbours and not (offer and not term.known and term.position >= asked_from):
                 continue  # "my IELTS is too low, is there another way?": "low" is not what is asked for
-            if not _names_programme([term] + neighbours, salient):
+            if not _names_programme([term], neighbours, salient, offer):
                 continue  # "a part-time job", "clubs": not a programme, so "not offered" would mislead
             phrase = _quote_words(question, [term] + neighbours)
             # The closest thing: the best passage holding the neighbour that names a subject.
@@ -754,12 +759,24 @@ _PROGRAMME_WORDS = set("""program programs programme programmes degree degrees c
 career carrera carreras programa programas titulo titulos titulacion especialidad curso cursos""".split())
 
 
-def _names_programme(phrase_terms, salient):
-    """True when the words name a programme: a field of study ("law", "medicina"), or the question
-    asks about a level or a programme ("a master's in ...", "a degree in ...")."""
-    if any(t.word in lexicon.FIELDS or lexicon.translate(t.word) in lexicon.FIELDS for t in phrase_terms):
+def _is_field(term):
+    return term.word in lexicon.FIELDS or lexicon.translate(term.word) in lexicon.FIELDS
+
+
+def _names_programme(terms, neighbours, salient, offer):
+    """True when the missing words name a programme: a field of study the file lacks ("law"), a word
+    right beside one ("sports medicine", "medicina deportiva"; not "rate for nursing"), or an
+    offer question about a level or a programme ("is there a master's in ...?")."""
+    if any(_is_field(t) and not t.known for t in terms):
         return True
-    return any(t.slot == "level" or t.word in _PROGRAMME_WORDS for t in salient)
+    if any((_is_field(n) or n.slot == "level" or _is_field(t)) and abs(n.position - t.position) == 1
+           for t in terms for n in neighbours):
+        return True
+    # "Diseño de Moda", "Master of Arctic ...": two field names, or a level and a name, one word apart.
+    if any(abs(n.position - t.position) == 2 and (_is_field(n) and _is_field(t) or "level" in (n.slot, t.slot))
+           for t in terms for n in neighbours):
+        return True
+    return offer and any(t.slot == "level" or t.word in _PROGRAMME_WORDS for t in salient)
 
 
 def _not_offered_text(phrase, closest, lang):

@@ -354,3 +354,17 @@ def test_one_more_question_is_not_a_comparison(havana):
     assert found.kind == "answer"
     assert "$18,500" in found.text
     assert "vs" not in found.topic and "Difference" not in found.text
+
+
+@pytest.mark.parametrize("kb, question, lang", [
+    ("lakeshore", "what's the acceptance rate for nursing?", "en"),
+    ("lakeshore", "¿cuál es la tasa de aceptación de enfermería?", "es"),
+    ("havana", "¿cuál es la tasa de admisión de Medicina?", "es"),
+    ("lakeshore", "¿cuánto cuesta el estacionamiento en el campus?", "es"),
+])
+def test_a_fact_missing_about_an_offered_programme_or_an_understood_topic_is_unknown(kb, question, lang, request):
+    assert request.getfixturevalue(kb).lookup(question, lang=lang).kind == "unknown"
+
+
+def test_a_programme_named_by_two_fields_is_not_offered_when_missing(lakeshore):
+    assert lakeshore.lookup("ofrecen un diploma en Diseño de Moda?", lang="es").kind == "not_offered"
