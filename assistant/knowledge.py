@@ -469,6 +469,9 @@ class Knowledge:
                 "share": float(share[best]), "topic": topic, "order": order, "ranking": ranking}
         if not any(t.known for t in salient):
             return self._no_match(index, salient, question, lang, topic)
+        denied = self._denied(index, base, salient, question, lang)
+        if denied:
+            return denied
         combination = self._missing_combination(index, base, salient, question, lang)
         if combination:
             return combination
@@ -531,6 +534,25 @@ class Knowledge:
                 closest = None  # "the closest programme we list is Canadian" names no programme
             return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                     "sources": [heading] if closest else []}
+        return None
+
+    def _denied(self, index, base, salient, question, lang):
+        """A file that says what it does not offer ("We do not run degrees in medicine or law"):
+        asked whether a field is offered, that sentence answers no."""
+        fields = [t for t in salient if _is_field(t) and t.known]
+        if not fields or not _offers(question):
+            return None
+        for i, passage in enumerate(index.passages):
+            for sentence in passage.sentences:
+                match = _DENIAL.search(sentence)
+                named = [t for t in fields if _covered(t, set(passage_stems(sentence[match.end():], index.lang)))] \
+                    if match else []
+                if named:
+                    phrase = _quote_words(question, named)
+                    text = f"No ofrecemos {phrase}." if lang == "es" else f"We don't offer {phrase}."
+                    # The file's own sentence, when it is in the student's language.
+                    text += f" {sentence}" if index.lang == lang else ""
+                    return {**base, "kind": "not_offered", "text": text, "sources": [passage.heading]}
         return None
 
     def _missing_combination(self, index, base, salient, question, lang):
@@ -752,6 +774,10 @@ def _name_with(passage, neighbours, lang):
     return best.strip() if best and held(best) else None
 
 
+# "We do not offer / run / teach ...", "No ofrecemos ...": the file's own word that something is not offered.
+_DENIAL = re.compile(r"\b(?:do|does|did) not (?:offer|run|have|provide|teach)\b|\bdon'?t (?:offer|run|have|teach)\b|"
+                     r"\b(?:is|are) not (?:offered|taught|available)\b|\bno (?:ofrecemos|tenemos|impartimos|ofrece|"
+                     r"imparte)\b|\bno se (?:ofrece|ofrecen|imparte|imparten)\b", re.I)
 _PROGRAMME_NAME = re.compile(r"\b(bachelor|master|doctor|doctorate|phd|diploma|certificate|degree|programme|program|"
                              r"major|minor|bsc|msc|ba|ma|mba|meng|beng|llb|md|bscn|grado|licenciatura|maestria|"
                              r"doctorado|school|faculty|department|associate|mster)\b", re.I)

@@ -368,3 +368,16 @@ def test_a_fact_missing_about_an_offered_programme_or_an_understood_topic_is_unk
 
 def test_a_programme_named_by_two_fields_is_not_offered_when_missing(lakeshore):
     assert lakeshore.lookup("ofrecen un diploma en Diseño de Moda?", lang="es").kind == "not_offered"
+
+
+def test_a_file_that_says_it_does_not_offer_a_field_answers_no(tmp_path):
+    kb = tmp_path / "college.txt"
+    kb.write_text("# Test College\n\n## Programmes\n\nWe offer bachelor's degrees in Nursing and Business. "
+                  "We do not offer degrees in medicine or law.\n\n## Fees\n\nTuition is $5,000 per year.\n",
+                  encoding="utf-8")
+    knowledge = Knowledge.from_path(kb)
+    found = knowledge.lookup("do you have a law degree?")
+    assert found.kind == "not_offered"
+    assert found.text.startswith("We don't offer law.")
+    assert knowledge.lookup("¿tienen la carrera de medicina?", lang="es").text == "No ofrecemos medicina."
+    assert knowledge.lookup("do you have nursing?").kind == "answer"
