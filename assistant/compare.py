@@ -127,6 +127,9 @@ def comparison_parts(question, lang):
         return None
     phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
     first, second, context = _swap(left, right)
+    if (not second or first == second) and not set(left) & set(right):
+        # Two names the lexicon does not relate ("the MDS and the MEng"): each side as written.
+        first, second, context = left, right, []
     if not second or first == second:
         return None
     base = phrases + rest_words + context
@@ -188,8 +191,18 @@ def _swap(left, right):
     return first, second, context
 
 
+# A comparison frame: "how much more", "pay less", "more expensive", "cheaper", "difference";
+# a bare "more" ("tell me more about ...", "one more question") compares nothing.
+_CONTRAST_FRAME = re.compile(
+    r"\bhow (much|many) (more|less|extra)\b|\b(pay|pays|paying|paid|cost|costs|charge|charges|charged|spend) "
+    r"(\w+ )?(more|less|extra)\b|\b(more|less) (expensive|costly|pricey|money)\b|\b(cheaper|pricier|costlier)\b|"
+    r"\bdifference\b|\bthan\b|\bcuanto (mas|menos)\b|\b(paga|pagan|pago|pagar|cuesta|cuestan|cobran|gasta|gastan) "
+    r"(\w+ )?(mas|menos)\b|\b(mas|menos) (caro|cara|caros|caras|barato|barata|baratos|baratas|dinero)\b|"
+    r"\bdiferencia\b")
+
+
 def _contrast_parts(folded, lang):
-    if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
+    if not _CONTRAST_FRAME.search(folded):
         return None
     stop = STOP["en"] | STOP["es"]
     base = [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]

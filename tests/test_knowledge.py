@@ -381,3 +381,19 @@ def test_a_file_that_says_it_does_not_offer_a_field_answers_no(tmp_path):
     assert found.text.startswith("We don't offer law.")
     assert knowledge.lookup("¿tienen la carrera de medicina?", lang="es").text == "No ofrecemos medicina."
     assert knowledge.lookup("do you have nursing?").kind == "answer"
+
+
+@pytest.mark.parametrize("question", [
+    "tell me more about housing for international students",
+    "One more thing, what is the tuition for graduate students?",
+    "any more details on the PhD stipend?",
+    "quiero saber más sobre la matrícula para extranjeros",
+])
+def test_a_bare_more_is_not_a_comparison(question):
+    from assistant.compare import comparison_parts
+    assert comparison_parts(question, "en") is None
+
+
+def test_a_comparison_of_two_names_the_lexicon_does_not_relate_computes_the_difference(havana):
+    found = havana.lookup("how much more is a studio than a single room?")
+    assert "$800" in found.text
