@@ -11,7 +11,7 @@ from .text import fold, stem
 # "and for the PhD?" swaps the level, "what about the deadline?" swaps the attribute.
 CONCEPTS = {
     "cost": ("attr", "cost costs price prices pricey expensive cheap cheaper costly afford affordable pay paying "
-             "paid payment charge charges fee fees money spend dollars euros usd ~tuition",
+             "payment charge charges fee fees money spend dollars euros usd ~tuition",
              "costo costos coste cuesta cuestan precio precios caro cara barato barata pagar pago pagos cobran "
              "tarifa tarifas cuota cuotas dinero dolares euros ~matricula"),
     # Tuition is one kind of cost: asking for it should not pull every price of the file.

@@ -326,6 +326,8 @@ def test_tokenize_gives_the_stems_knowledge_gaps_are_grouped_by():
     ("lakeshore", "where are you located?", "en", "Kingston, Ontario"),
     ("lakeshore", "how long until i hear back after applying", "en", "4 to 6 weeks"),
     ("lakeshore", "whats the cost to apply if im from abroad", "en", "CAD 150"),
+    # "paid co-op work terms" is about pay, not about what a year costs.
+    ("lakeshore", "how much does a year of a bachelor's cost for an international student?", "en", "16,200"),
 ])
 def test_everyday_wordings_of_common_admissions_topics_find_their_fact(kb, question, lang, fact, request):
     found = request.getfixturevalue(kb).lookup(question, lang=lang)
