@@ -72,7 +72,7 @@ def split(text):
             lead.clear()
         block.clear()
 
-    lines = [line.strip() for line in text.splitlines()]
+    lines = _table_rows([line.strip() for line in text.splitlines()])
     for i, line in enumerate(lines):
         standalone = not block and (i + 1 == len(lines) or not lines[i + 1])
         if not line:
@@ -91,6 +91,29 @@ def split(text):
     flush()
     return passages
 
+
+
+_TABLE_LINE = re.compile(r"^\|.*\|$")
+
+
+def _table_rows(lines):
+    """A Markdown table as one list item per row, each cell with its column's header
+    ("- Grado: EU students €1,350; Non-EU students €4,800"), so a row reads as a sentence."""
+    out, header = [], None
+    for line in lines:
+        if not _TABLE_LINE.match(line):
+            out.append(line)
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            continue  # the |---|---| rule under the header
+        if header is None:
+            header = cells
+            continue
+        pairs = [f"{h} {c}".strip() for h, c in zip(header[1:], cells[1:]) if c]
+        out.append(f"- {cells[0]}: {'; '.join(pairs)}" if cells[0] else f"- {'; '.join(pairs)}")
+    return out
 
 
 def _is_title(line):

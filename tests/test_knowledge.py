@@ -399,3 +399,11 @@ def test_a_bare_more_is_not_a_comparison(question):
 def test_a_comparison_of_two_names_the_lexicon_does_not_relate_computes_the_difference(havana):
     found = havana.lookup("how much more is a studio than a single room?")
     assert "$800" in found.text
+
+
+def test_a_markdown_table_row_reads_as_a_sentence_with_its_column_headers():
+    text = ("# College\n\n## Fees\n\n| Studies | EU students | Non-EU students |\n|---|---|---|\n"
+            "| Bachelor | €1,350 | €4,800 |\n| Master | €2,100 | €6,900 |\n")
+    assert split(text)[0].sentences == ["Bachelor: EU students €1,350; Non-EU students €4,800",
+                                        "Master: EU students €2,100; Non-EU students €6,900"]
+    assert "€6,900" in Knowledge({"en": text}).lookup("how much is the master for non-EU students?").text
