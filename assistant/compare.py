@@ -36,9 +36,13 @@ TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|add
                     r"sumar|juntos)\b|\+")
 
 
+_SHOWN = {"noneu": "non-EU"}  # folded tokens that read badly in a reply
+
+
 def summarise(question, labels, found, lang):
     """The computed line: a difference or total of amounts, or which date comes first."""
     folded = fold(question)
+    labels = [" ".join(_SHOWN.get(w, w) for w in label.split()) for label in labels]
     if len(found) != 2 or found[0][0] != found[1][0]:
         return ""
     (kind, a, cur_a, unit_a, _), (_, b, cur_b, unit_b, _) = found

@@ -407,3 +407,13 @@ def test_a_markdown_table_row_reads_as_a_sentence_with_its_column_headers():
     assert split(text)[0].sentences == ["Bachelor: EU students €1,350; Non-EU students €4,800",
                                         "Master: EU students €2,100; Non-EU students €6,900"]
     assert "€6,900" in Knowledge({"en": text}).lookup("how much is the master for non-EU students?").text
+
+
+def test_non_eu_students_are_the_international_fee_group():
+    text = ("# College\n\n## Fees\n\n| Studies | EU students | Non-EU students |\n|---|---|---|\n"
+            "| Bachelor | €1,350 | €4,800 |\n| Master | €2,100 | €6,900 |\n\n## Housing\n\n"
+            "A single room costs €520 per month.\n\n## Programmes\n\nWe offer degrees in Nursing and Business.\n")
+    knowledge = Knowledge({"en": text})
+    found = knowledge.lookup("how much more do non-EU students pay for a master?")
+    assert "Difference: €4,800 more for non-EU" in found.text
+    assert "€6,900" in knowledge.lookup("¿cuánto cuesta el máster para extracomunitarios?", lang="es").text
