@@ -322,7 +322,9 @@ def _term(word, position, index, lang, embedder):
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
         found = index.nearest(word)
-        if found and found[0][0] == word[0]:  # a typo rarely changes the first letter ("rector" is no "director")
+        # A typo rarely changes the first letter ("rector" is no "director"), and a short word with a
+        # letter more than a known one is more often another word ("halal" is no "hall").
+        if found and found[0][0] == word[0] and (len(found[0]) >= len(word) or len(word) > 6):
             fixed = found[0]
             alternatives[stem(fixed, index.lang)] = 0.9
             for name in lexicon.concepts_of(fixed):

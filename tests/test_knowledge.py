@@ -417,3 +417,8 @@ def test_non_eu_students_are_the_international_fee_group():
     found = knowledge.lookup("how much more do non-EU students pay for a master?")
     assert "Difference: €4,800 more for non-EU" in found.text
     assert "€6,900" in knowledge.lookup("¿cuánto cuesta el máster para extracomunitarios?", lang="es").text
+
+
+def test_a_short_unknown_word_is_not_read_as_a_shorter_known_one(lakeshore):
+    assert lakeshore.lookup("is the food in the meal plan halal?").kind == "unknown"
+    assert "CAD" in lakeshore.lookup("how much is the tuiton for a diploma?").text  # a dropped letter still is a typo
