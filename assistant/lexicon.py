@@ -212,6 +212,10 @@ _ABBREVIATIONS = {
     "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
     "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que",
     "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "hw": "how", "wht": "what", "whn": "when", "wher": "where", "cuz": "because", "coz": "because",
+    "b4": "before", "dunno": "do not know", "idk": "i do not know", "k": "que", "xa": "para", "pa": "para",
+    "porfa": "por favor", "xfa": "por favor", "dnd": "donde", "cdo": "cuando", "depa": "departamento",
+    "profe": "profesor", "profes": "profesores", "postgrad": "postgraduate", "undergrad": "undergraduate",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [

@@ -422,3 +422,12 @@ def test_non_eu_students_are_the_international_fee_group():
 def test_a_short_unknown_word_is_not_read_as_a_shorter_known_one(lakeshore):
     assert lakeshore.lookup("is the food in the meal plan halal?").kind == "unknown"
     assert "CAD" in lakeshore.lookup("how much is the tuiton for a diploma?").text  # a dropped letter still is a typo
+
+
+@pytest.mark.parametrize("question, lang, fact", [
+    ("hw much is undergrad tuition for intl students", "en", "$12,000"),
+    ("dnd esta la uni", "es", "Vedado"),
+    ("cuanto cuesta la matricula xa extranjeros", "es", "$12,000"),
+])
+def test_everyday_spellings_in_both_languages(havana, question, lang, fact):
+    assert fact in havana.lookup(question, lang=lang).text
