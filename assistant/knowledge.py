@@ -127,16 +127,18 @@ _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
 _HEADCOUNT = re.compile(r"\b\d{1,3}(?:[,.]\d{3})+\s+(?:\w+\s+){0,2}(?:students|learners|estudiantes|alumnos)\b",
                         re.I)
 _FACT_LABELS = {"location", "address", "phone", "email", "hours", "size", "founded", "contact"}
-_MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
+_MARKS = {"en": ("email", "phone", "cost", "hours"), "es": ("correo", "telefono", "costo", "horario")}
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)", re.I)
 
 
 def _field_marks(text, lang):
     """An e-mail address, a phone number or an amount of money counts as the word for it, and so
     does the label of a "Where: Kingston" line, however common its word."""
-    email, phone, cost = _MARKS.get(lang, _MARKS["en"])
+    email, phone, cost, hours = _MARKS.get(lang, _MARKS["en"])
     marks = [stem(w, lang) for w in words(text.split(":", 1)[0])] if _FIELD_LINE.match(text) else []
     marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
+    marks += [stem(hours, lang)] if _CLOCK.search(text) else []  # "09:00 to 17:00" says when it is open
     # "about 14,000 students" is how a file states its size, whatever it calls it.
     marks += [stem("size", lang)] * 2 + [stem("enrollment", lang)] if _HEADCOUNT.search(text) else []
     return marks + ([stem(cost, lang)] if MONEY.search(text) else [])

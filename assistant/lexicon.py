@@ -293,6 +293,10 @@ _REWRITES = [
      r"\bqu[eé] tan grande\b|\bcu[aá]n grande\b", "cuántos estudiantes"),
     (r"\bhow (?:big|large|small) (?:are|is) (?:the )?class(?:es)?\b|\bclass(?:es)? sizes?\b|"
      r"\bstudents (?:per|in a|in each) class\b", "class size small students"),
+    (r"\bwhat time (?:do|does|are|is) (?:you|u|the office|admissions|it) (?:open|close|available)\b|"
+     r"\bwhen (?:are|r) (?:you|u|the office|admissions) open\b", "office hours"),
+    (r"\b(?:en )?qu[eé] horarios? (?:atienden|abren|trabajan|tienen|atiende|abre)\b|"
+     r"\ba qu[eé] hora (?:abren|cierran|atienden|abre|cierra|atiende)\b", "horario de la oficina"),
     (r"\bwhat (?:documents|docs|papers|paperwork) (?:do|does|will|would|should) (?:i|we|you|one) (?:need|submit|send|upload)\b|"
      r"\bwhich (?:documents|docs|papers) (?:are|r) (?:needed|required)\b", "required documents"),
     (r"\bqu[eé] (?:documentos|papeles) (?:necesito|piden|hay que (?:enviar|subir|presentar)|se necesitan)\b",

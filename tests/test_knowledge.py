@@ -431,3 +431,12 @@ def test_a_short_unknown_word_is_not_read_as_a_shorter_known_one(lakeshore):
 ])
 def test_everyday_spellings_in_both_languages(havana, question, lang, fact):
     assert fact in havana.lookup(question, lang=lang).text
+
+
+@pytest.mark.parametrize("kb, question, lang, fact", [
+    ("havana", "what time do you open?", "en", "09:00 to 17:00"),
+    ("havana", "¿a qué hora abren?", "es", "09:00 a 17:00"),
+    ("lakeshore", "when are you open", "en", "8:30 a.m."),
+])
+def test_opening_hours_are_the_offices_clock_times(kb, question, lang, fact, request):
+    assert fact in request.getfixturevalue(kb).lookup(question, lang=lang).text
