@@ -22,7 +22,7 @@ CONCEPTS = {
     "deadline": ("attr", "deadline deadlines due close closes closing last cutoff cut-off latest date dates",
                  "plazo plazos limite fecha fechas cierre cierra vence vencimiento ultimo ultima hasta cuando"),
     "duration": ("attr", "long length duration years year semesters take takes last lasts months weeks minute "
-                 "minutes hour hours ready",
+                 "minutes hour hours ready processing",
                  "dura duran duracion tiempo anos ano semestres meses semanas tarda"),
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),
@@ -192,6 +192,7 @@ GLOSSARY = {
     "admisiones": "admissions", "admision": "admission", "ano": "year", "anos": "years", "semana": "week",
     "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant",
     "asistentes": "assistants", "investigacion": "research",
+    "pequenas": "small", "pequenos": "small", "alumnos": "students", "tarda": "takes", "tardan": "takes",
     "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
@@ -263,7 +264,7 @@ _REWRITES = [
      r"\b(?:if|whether) (?:i|i've|i have|we) (?:got|get|gotten|been|was|am) (?:in|into|accepted|admitted)\b(?! touch)|"
      r"\bgot (?:in|accepted|admitted)\b(?! touch)", "decision"),
     (r"\bcu[aá]ndo (?:me |nos )?(?:van a |vais a )?(?:responder|responden|contestan|contestar|avisan|avisar|"
-     r"dicen|decir)\b|\bcu[aá]ndo (?:sabr[eé]|me entero)\b", "cuándo decisión respuesta"),
+     r"dicen|decir)\b|\bcu[aá]ndo (?:sabr[eé]|me entero)\b", "decisión respuesta"),
     (r"\bpart[- ]?time (?:job|jobs|work)\b|\b(?:a )?(?:job|jobs) (?:while|during|and) (?:studying|study|school|classes)\b|"
      r"\bwork (?:while|during|and) (?:studying|study|i study|school|my studies)\b", "work while studying"),
     (r"\btrabajar (?:mientras|y) (?:estudio|estudias|estudiar|curso)\b|\btrabajo de medio tiempo\b|"
@@ -301,6 +302,10 @@ _REWRITES = [
      r"\bwhich (?:documents|docs|papers) (?:are|r) (?:needed|required)\b", "required documents"),
     (r"\bqu[eé] (?:documentos|papeles) (?:necesito|piden|hay que (?:enviar|subir|presentar)|se necesitan)\b",
      "documentos requisitos"),
+    (r"\bde qu[eé] tama[nñ]o son (?:las )?clases\b|\btama[nñ]o de (?:las )?clases\b|"
+     r"\bcu[aá]ntos (?:alumnos|estudiantes) (?:hay )?(?:por|en cada) clase\b", "tamaño clases pequeñas alumnos"),
+    (r"\ben qu[eé] (?:idioma|lengua) (?:son|se dan|se imparten|imparten|dan|ensenan|enseñan) (?:las )?"
+     r"(?:clases|cursos|programas|carreras)\b", "idioma de enseñanza"),
     (r"\bwhat language (?:are|is) (?:the )?(?:classes|courses|programs?|programmes?|lectures|teaching)\b|"
      r"\blanguage of (?:instruction|teaching)\b", "language taught"),
     (r"\bwhen (?:does|do|will|did) (?:the )?(?:semester|term|classes|class|school|program|programme|course|"

@@ -440,3 +440,11 @@ def test_everyday_spellings_in_both_languages(havana, question, lang, fact):
 ])
 def test_opening_hours_are_the_offices_clock_times(kb, question, lang, fact, request):
     assert fact in request.getfixturevalue(kb).lookup(question, lang=lang).text
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("¿de qué tamaño son las clases?", "24 students"),
+    ("¿en qué idioma son las clases?", "taught in English"),
+])
+def test_spanish_class_questions_find_the_english_passage(lakeshore, question, fact):
+    assert fact in lakeshore.lookup(question, lang="es").text
