@@ -47,6 +47,7 @@ def words(text):
 
 # "off campus" is a different place from the campus: one token, in both languages.
 _OFF_CAMPUS = re.compile(r"\boff[- ]campus\b|\bfuera del campus\b")
+_WIFI = re.compile(r"\bwi[- ]fi\b")
 # European fee groups: "non-EU" students pay what elsewhere is the international rate.
 _NON_EU = re.compile(r"\bnon[- ]?(?:eu|eea|european union|european)\b|\bextra-?comunitari[oa]s?\b|"
                      r"\bno comunitari[oa]s?\b|\bfuera de la (?:ue|union europea)\b")
@@ -60,6 +61,7 @@ def word_spans(folded):
     """(word, start offset) for each word of already folded text."""
     folded = _OFF_CAMPUS.sub(lambda m: "offcampus".ljust(len(m.group(0))), folded)
     folded = _NON_EU.sub(lambda m: "noneu".ljust(len(m.group(0))), folded)
+    folded = _WIFI.sub(lambda m: "wifi".ljust(len(m.group(0))), folded)
     out = []
     for match in _WORD.finditer(folded):
         word = match.group(0).strip(".,'")

@@ -448,3 +448,7 @@ def test_opening_hours_are_the_offices_clock_times(kb, question, lang, fact, req
 ])
 def test_spanish_class_questions_find_the_english_passage(lakeshore, question, fact):
     assert fact in lakeshore.lookup(question, lang="es").text
+
+
+def test_wifi_is_one_word_however_it_is_spelled(havana):
+    assert "Wi-Fi" in havana.lookup("do you have wifi?").text
