@@ -99,7 +99,7 @@ _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|diff
                       r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
 _COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
 later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
-antes despues primero menos cual""".split())
+antes despues primero menos cual ones""".split())
 
 
 def comparison_parts(question, lang):

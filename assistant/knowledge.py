@@ -772,7 +772,8 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
         values = figures(sentence)
         if not values:
             continue
-        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
+        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\s(?:and|or|y|o|while|whereas|mientras)\s", sentence)] \
+            + [len(sentence) + 1]
 
         # A sentence listing several figures lists them along one dimension: who pays, which
         # round, which room; those words pick the figure, other words only find the sentence.

@@ -452,3 +452,8 @@ def test_spanish_class_questions_find_the_english_passage(lakeshore, question, f
 
 def test_wifi_is_one_word_however_it_is_spelled(havana):
     assert "Wi-Fi" in havana.lookup("do you have wifi?").text
+
+
+def test_a_sentence_joining_two_figures_with_or_gives_each_side_its_own(lakeshore):
+    found = lakeshore.lookup("how much more is the application fee for international applicants than for domestic ones?")
+    assert "Difference: CAD 55 more for international than for domestic." in found.text
