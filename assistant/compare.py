@@ -120,6 +120,10 @@ def comparison_parts(question, lang):
             rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
         elif len(pieces) == 2:
             rest, sides = "", pieces
+            # "diploma vs bachelor's: what does a year cost?": what follows the pair is about both.
+            tail = re.split(r"\s*[:;?]\s+|\s+[-–—]\s+", sides[1], maxsplit=1)
+            if len(tail) == 2 and tail[1].strip():
+                sides, rest = [sides[0], tail[0]], tail[1]
         elif TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
             rest, sides = "", _PLUS.split(folded, maxsplit=1)
         else:

@@ -457,3 +457,10 @@ def test_wifi_is_one_word_however_it_is_spelled(havana):
 def test_a_sentence_joining_two_figures_with_or_gives_each_side_its_own(lakeshore):
     found = lakeshore.lookup("how much more is the application fee for international applicants than for domestic ones?")
     assert "Difference: CAD 55 more for international than for domestic." in found.text
+
+
+def test_what_follows_a_pair_after_a_colon_is_asked_of_both_sides():
+    from assistant.compare import comparison_parts
+    parts = comparison_parts("diploma vs bachelor's: what does a year cost an international student?", "en")
+    assert [label for _part, label in parts] == ["diploma", "bachelor"]
+    assert all("cost" in part and "international" in part for part, _label in parts)
