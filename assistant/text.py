@@ -27,7 +27,7 @@ comes coming happen happens list name names show see check help helps each per t
 offers offered provide provides available than plus vs versus whole total sum combined together
 altogether add adds compare difference have has had having im ive id from up too guys exactly
 anything got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've
-it's that's there's etc after through thru anyway basically stuff wats""".split()
+it's that's there's etc after through thru anyway basically stuff wats main""".split()
 _QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas puedo puede
 pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor universidad uni
 estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas

@@ -464,3 +464,9 @@ def test_what_follows_a_pair_after_a_colon_is_asked_of_both_sides():
     parts = comparison_parts("diploma vs bachelor's: what does a year cost an international student?", "en")
     assert [label for _part, label in parts] == ["diploma", "bachelor"]
     assert all("cost" in part and "international" in part for part, _label in parts)
+
+
+def test_is_it_included_asks_about_the_named_thing_before(havana, lakeshore):
+    found = lakeshore.lookup("is food included or extra?", ["How much does Westwind Hall cost?"])
+    assert "CAD 5,100" in found.text
+    assert "$1,200" in havana.lookup("is food included?", ["how much is a single room in the residence halls?"]).text
