@@ -119,6 +119,8 @@ CONCEPTS = {
                    "graduacion graduan graduados titulacion terminan"),
     "clubs": ("subject", "club clubs society societies activities extracurricular associations",
               "club clubes asociaciones actividades extracurriculares"),
+    "assistantship": ("subject", "assistantship assistantships assistant assistants", "ayudantia ayudantias "
+                      "ayudante ayudantes asistente asistentes"),
     "pickup": ("subject", "pickup pick-up airport arrival shuttle",
                "recogida recoger recogen aeropuerto llegada traslado"),
 }

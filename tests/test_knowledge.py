@@ -470,3 +470,8 @@ def test_is_it_included_asks_about_the_named_thing_before(havana, lakeshore):
     found = lakeshore.lookup("is food included or extra?", ["How much does Westwind Hall cost?"])
     assert "CAD 5,100" in found.text
     assert "$1,200" in havana.lookup("is food included?", ["how much is a single room in the residence halls?"]).text
+
+
+def test_research_assistants_are_the_assistantships(havana):
+    found = havana.lookup("cuanto pagan a los asistentes de investigación al mes", lang="es")
+    assert found.kind == "answer" and "$1,200" in found.text
