@@ -204,7 +204,8 @@ _ABBREVIATIONS = {
     "univ": "university", "intl": "international", "int'l": "international", "req": "requirement",
     "reqs": "requirements", "app": "application", "apps": "applications", "sem": "semester",
     "sems": "semesters", "dept": "department", "prog": "program", "progs": "programs", "approx": "about",
-    "wats": "whats", "watz": "whats", "im": "i am", "tmrw": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "info": "information",
+    "wats": "whats", "watz": "whats", "im": "i am",
+    "tmrw": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "info": "information",
     "accom": "accommodation", "accomm": "accommodation", "schol": "scholarship", "fin": "financial",
     "sched": "schedule", "bc": "because", "cs": "computer science", "compsci": "computer science",
     "comp": "computer", "ds": "data science", "eng": "engineering", "econ": "economics", "bio": "biology",
@@ -267,7 +268,8 @@ _REWRITES = [
      r"\bgot (?:in|accepted|admitted)\b(?! touch)", "decision"),
     (r"\bcu[aá]ndo (?:me |nos )?(?:van a |vais a )?(?:responder|responden|contestan|contestar|avisan|avisar|"
      r"dicen|decir)\b|\bcu[aá]ndo (?:sabr[eé]|me entero)\b", "decisión respuesta"),
-    (r"\bpart[- ]?time (?:job|jobs|work)\b|\b(?:a )?(?:job|jobs) (?:while|during|and) (?:studying|study|school|classes)\b|"
+    (r"\bpart[- ]?time (?:job|jobs|work)\b|"
+     r"\b(?:a )?(?:job|jobs) (?:while|during|and) (?:studying|study|school|classes)\b|"
      r"\bwork (?:while|during|and) (?:studying|study|i study|school|my studies)\b", "work while studying"),
     (r"\btrabajar (?:mientras|y) (?:estudio|estudias|estudiar|curso)\b|\btrabajo de medio tiempo\b|"
      r"\btrabajo a tiempo parcial\b", "trabajar"),
@@ -300,7 +302,8 @@ _REWRITES = [
      r"\bwhen (?:are|r) (?:you|u|the office|admissions) open\b", "office hours"),
     (r"\b(?:en )?qu[eé] horarios? (?:atienden|abren|trabajan|tienen|atiende|abre)\b|"
      r"\ba qu[eé] hora (?:abren|cierran|atienden|abre|cierra|atiende)\b", "horario de la oficina"),
-    (r"\bwhat (?:documents|docs|papers|paperwork) (?:do|does|will|would|should) (?:i|we|you|one) (?:need|submit|send|upload)\b|"
+    (r"\bwhat (?:documents|docs|papers|paperwork) (?:do|does|will|would|should) (?:i|we|you|one) "
+     r"(?:need|submit|send|upload)\b|"
      r"\bwhich (?:documents|docs|papers) (?:are|r) (?:needed|required)\b", "required documents"),
     (r"\bqu[eé] (?:documentos|papeles) (?:necesito|piden|hay que (?:enviar|subir|presentar)|se necesitan)\b",
      "documentos requisitos"),
