@@ -128,6 +128,8 @@ _HEADCOUNT = re.compile(r"\b\d{1,3}(?:[,.]\d{3})+\s+(?:\w+\s+){0,2}(?:students|l
                         re.I)
 _FACT_LABELS = {"location", "address", "phone", "email", "hours", "size", "founded", "contact"}
 _MARKS = {"en": ("email", "phone", "cost", "hours"), "es": ("correo", "telefono", "costo", "horario")}
+_OPENED = re.compile(r"\b(?:opened|founded|established|created|inaugurated|abri[oó]|fundad[ao]|cread[ao]|"
+                     r"inaugurad[ao])\b[^.;]{0,40}\b(?:1[5-9]\d\d|20\d\d)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)", re.I)
 
 
@@ -139,6 +141,8 @@ def _field_marks(text, lang):
     marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
     marks += [stem(hours, lang)] if _CLOCK.search(text) else []  # "09:00 to 17:00" says when it is open
+    # "It opened its doors in 1987" says when it was founded ("opened" stems like "open").
+    marks += [stem("founded" if lang == "en" else "fundada", lang)] if _OPENED.search(text) else []
     # "about 14,000 students" is how a file states its size, whatever it calls it.
     marks += [stem("size", lang)] * 2 + [stem("enrollment", lang)] if _HEADCOUNT.search(text) else []
     return marks + ([stem(cost, lang)] if MONEY.search(text) else [])

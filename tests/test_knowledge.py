@@ -475,3 +475,13 @@ def test_is_it_included_asks_about_the_named_thing_before(havana, lakeshore):
 def test_research_assistants_are_the_assistantships(havana):
     found = havana.lookup("cuanto pagan a los asistentes de investigación al mes", lang="es")
     assert found.kind == "answer" and "$1,200" in found.text
+
+
+def test_opened_its_doors_in_a_year_answers_when_it_was_founded(tmp_path):
+    kb = tmp_path / "college.txt"
+    kb.write_text("# Test College\n\n## About\n\nTest College is a public college in Porto. It opened its doors in "
+                  "1991 and has about 5,000 students.\n\n## Fees\n\nTuition is €1,000 per year. The application fee "
+                  "is €50.\n\n## Housing\n\nA single room costs €300 per month.\n", encoding="utf-8")
+    knowledge = Knowledge.from_path(kb)
+    assert "1991" in knowledge.lookup("when did the college open?").text
+    assert "1991" in knowledge.lookup("¿cuándo se fundó?", lang="es").text
