@@ -21,8 +21,9 @@ CONCEPTS = {
                "ingreso convocatoria semestre semestres periodo"),
     "deadline": ("attr", "deadline deadlines due close closes closing last cutoff cut-off latest date dates",
                  "plazo plazos limite fecha fechas cierre cierra vence vencimiento ultimo ultima hasta cuando"),
+    # Hours are a workload ("24 hours per week") more often than how long something takes.
     "duration": ("attr", "long length duration years year semesters take takes last lasts months weeks minute "
-                 "minutes hour hours ready processing",
+                 "minutes ready processing",
                  "dura duran duracion tiempo anos ano semestres meses semanas tarda"),
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),

@@ -485,3 +485,7 @@ def test_opened_its_doors_in_a_year_answers_when_it_was_founded(tmp_path):
     knowledge = Knowledge.from_path(kb)
     assert "1991" in knowledge.lookup("when did the college open?").text
     assert "1991" in knowledge.lookup("¿cuándo se fundó?", lang="es").text
+
+
+def test_how_long_a_permit_takes_is_not_a_weekly_workload(lakeshore):
+    assert "8 to 12 weeks" in lakeshore.lookup("¿cuánto tarda el permiso de estudios?", lang="es").text
