@@ -36,9 +36,13 @@ TOTAL = re.compile(r"\b(total|altogether|in all|sum|together|combined|add up|add
                     r"sumar|juntos)\b|\+")
 
 
+_SHOWN = {"noneu": "non-EU"}  # folded tokens that read badly in a reply
+
+
 def summarise(question, labels, found, lang):
     """The computed line: a difference or total of amounts, or which date comes first."""
     folded = fold(question)
+    labels = [" ".join(_SHOWN.get(w, w) for w in label.split()) for label in labels]
     if len(found) != 2 or found[0][0] != found[1][0]:
         return ""
     (kind, a, cur_a, unit_a, _), (_, b, cur_b, unit_b, _) = found
@@ -95,7 +99,7 @@ _COMPARE = re.compile(r"\b(vs|versus|compare|compared|comparison|difference|diff
                       r"comparad[oa]|frente|mas caro|mas barato|antes|despues|primero|menos|en total)\b")
 _COMPARE_WORDS = set("""vs versus compare compared comparison difference differ cheaper expensive costlier earlier
 later sooner first more less than which one total altogether diferencia comparado comparada frente caro barato
-antes despues primero menos cual""".split())
+antes despues primero menos cual ones""".split())
 
 
 def comparison_parts(question, lang):
@@ -116,6 +120,10 @@ def comparison_parts(question, lang):
             rest, sides = "", [folded[:cut], folded[cut:].split(" ", 1)[-1]]
         elif len(pieces) == 2:
             rest, sides = "", pieces
+            # "diploma vs bachelor's: what does a year cost?": what follows the pair is about both.
+            tail = re.split(r"\s*[:;?]\s+|\s+[-–—]\s+", sides[1], maxsplit=1)
+            if len(tail) == 2 and tail[1].strip():
+                sides, rest = [sides[0], tail[0]], tail[1]
         elif TOTAL.search(folded) and len(_PLUS.split(folded, maxsplit=1)) == 2 and not between:
             rest, sides = "", _PLUS.split(folded, maxsplit=1)
         else:
@@ -127,6 +135,9 @@ def comparison_parts(question, lang):
         return None
     phrases = [folded[a:b] for _name, (a, b) in lexicon.phrase_spans(folded)]
     first, second, context = _swap(left, right)
+    if (not second or first == second) and not set(left) & set(right):
+        # Two names the lexicon does not relate ("the MDS and the MEng"): each side as written.
+        first, second, context = left, right, []
     if not second or first == second:
         return None
     base = phrases + rest_words + context
@@ -188,8 +199,18 @@ def _swap(left, right):
     return first, second, context
 
 
+# A comparison frame: "how much more", "pay less", "more expensive", "cheaper", "difference";
+# a bare "more" ("tell me more about ...", "one more question") compares nothing.
+_CONTRAST_FRAME = re.compile(
+    r"\bhow (much|many) (more|less|extra)\b|\b(pay|pays|paying|paid|cost|costs|charge|charges|charged|spend) "
+    r"(\w+ )?(more|less|extra)\b|\b(more|less) (expensive|costly|pricey|money)\b|\b(cheaper|pricier|costlier)\b|"
+    r"\bdifference\b|\bthan\b|\bcuanto (mas|menos)\b|\b(paga|pagan|pago|pagar|cuesta|cuestan|cobran|gasta|gastan) "
+    r"(\w+ )?(mas|menos)\b|\b(mas|menos) (caro|cara|caros|caras|barato|barata|baratos|baratas|dinero)\b|"
+    r"\bdiferencia\b")
+
+
 def _contrast_parts(folded, lang):
-    if not re.search(r"\b(more|less|cheaper|difference|than|mas|menos|diferencia)\b", folded):
+    if not _CONTRAST_FRAME.search(folded):
         return None
     stop = STOP["en"] | STOP["es"]
     base = [w for w in words(folded) if w not in stop and w not in _COMPARE_WORDS]

@@ -7,8 +7,12 @@ from .text import STOP, content_words, fold, word_spans
 
 _FOLLOW_CUE = re.compile(r"^\W*(and|what about|how about|what of|same for|also|then|ok and|okay and|"
                          r"y|e|que tal|y si|y que hay de|tambien)\b")
+# "is food included?": included in what was just asked about.
 _REFERS = re.compile(r"\b(that|it|this|those|these|them|there|one|ones|too|as well|eso|esto|ello|ese|esa|alli|ahi|"
-                     r"tambien|lo mismo)\b")
+                     r"tambien|lo mismo|included|include|includes|extra|incluido|incluida|incluye|incluyen|aparte)\b")
+
+
+_INCLUDED = re.compile(r"\b(included|include|includes|extra|incluido|incluida|incluye|incluyen|aparte)\b")
 
 
 def _is_elliptical(question, lang):
@@ -55,7 +59,12 @@ def combine(before, question, lang):
     """Keep the earlier question's words except those whose slot the new question fills."""
     new, old = _concept_words(question), _concept_words(before)
     new_slots = {slot for _w, slot in new}
-    kept = [w for w, slot in old if slot not in new_slots]
+    # "is food included?" asks about what was named before ("Westwind Hall"), not about its kind
+    # ("a single room"): names are kept whatever their slot.
+    adds = _INCLUDED.search(fold(question))
+    named = [w for w, slot in old if not any(lexicon.concepts_of(x) for x in w.split())]
+    kept = [w for w, slot in old if w in named or slot == "attr"] if adds \
+        else [w for w, slot in old if slot not in new_slots]
     asked = [w for w, _slot in new]
     combined = _Combined(" ".join(kept + asked) if new else " ".join(w for w, _slot in old))
     # What the student asks now weighs more than what is carried over from before.

@@ -72,7 +72,7 @@ def split(text):
             lead.clear()
         block.clear()
 
-    lines = [line.strip() for line in text.splitlines()]
+    lines = _table_rows([line.strip() for line in text.splitlines()])
     for i, line in enumerate(lines):
         standalone = not block and (i + 1 == len(lines) or not lines[i + 1])
         if not line:
@@ -93,6 +93,29 @@ def split(text):
 
 
 
+_TABLE_LINE = re.compile(r"^\|.*\|$")
+
+
+def _table_rows(lines):
+    """A Markdown table as one list item per row, each cell with its column's header
+    ("- Grado: EU students €1,350; Non-EU students €4,800"), so a row reads as a sentence."""
+    out, header = [], None
+    for line in lines:
+        if not _TABLE_LINE.match(line):
+            out.append(line)
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            continue  # the |---|---| rule under the header
+        if header is None:
+            header = cells
+            continue
+        pairs = [f"{h} {c}".strip() for h, c in zip(header[1:], cells[1:]) if c]
+        out.append(f"- {cells[0]}: {'; '.join(pairs)}" if cells[0] else f"- {'; '.join(pairs)}")
+    return out
+
+
 def _is_title(line):
     return len(line) < 80 and not line.endswith((".", "?", "!", ";", ",")) and len(line.split()) <= 10
 
@@ -101,16 +124,27 @@ def _is_title(line):
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
-_MARKS = {"en": ("email", "phone", "cost"), "es": ("correo", "telefono", "costo")}
+_HEADCOUNT = re.compile(r"\b\d{1,3}(?:[,.]\d{3})+\s+(?:\w+\s+){0,2}(?:students|learners|estudiantes|alumnos)\b",
+                        re.I)
+_FACT_LABELS = {"location", "address", "phone", "email", "hours", "size", "founded", "contact"}
+_MARKS = {"en": ("email", "phone", "cost", "hours"), "es": ("correo", "telefono", "costo", "horario")}
+_OPENED = re.compile(r"\b(?:opened|founded|established|created|inaugurated|abri[oó]|fundad[ao]|cread[ao]|"
+                     r"inaugurad[ao])\b[^.;]{0,40}\b(?:1[5-9]\d\d|20\d\d)\b", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)", re.I)
 
 
 def _field_marks(text, lang):
     """An e-mail address, a phone number or an amount of money counts as the word for it, and so
     does the label of a "Where: Kingston" line, however common its word."""
-    email, phone, cost = _MARKS.get(lang, _MARKS["en"])
+    email, phone, cost, hours = _MARKS.get(lang, _MARKS["en"])
     marks = [stem(w, lang) for w in words(text.split(":", 1)[0])] if _FIELD_LINE.match(text) else []
     marks += [stem(email, lang)] if _EMAIL.search(text) else []
     marks += [stem(phone, lang)] if _PHONE.search(text) else []
+    marks += [stem(hours, lang)] if _CLOCK.search(text) else []  # "09:00 to 17:00" says when it is open
+    # "It opened its doors in 1987" says when it was founded ("opened" stems like "open").
+    marks += [stem("founded" if lang == "en" else "fundada", lang)] if _OPENED.search(text) else []
+    # "about 14,000 students" is how a file states its size, whatever it calls it.
+    marks += [stem("size", lang)] * 2 + [stem("enrollment", lang)] if _HEADCOUNT.search(text) else []
     return marks + ([stem(cost, lang)] if MONEY.search(text) else [])
 
 
@@ -134,7 +168,13 @@ class _Index:
         titles = [p.heading for p in self.passages[:1]] if text.lstrip().startswith("# ") else []
         self.preamble = np.array([1.0 if p.heading in titles and len({q.heading for q in self.passages}) > 1
                                   else 0.0 for p in self.passages])
-        self.heading_stems = [set(passage_stems(p.heading, lang)) for p in self.passages]
+        # A fact's label ("Where: Kingston", "Phone: ...") names what its passage holds, as a heading
+        # does; a category label ("Master's degrees: ...") does not.
+        self.heading_stems = [set(passage_stems(p.heading, lang))
+                              | {stem(w, lang) for s in p.sentences if _FIELD_LINE.match(s)
+                                 for w in words(s.split(":", 1)[0])
+                                 if _FACT_LABELS & set(lexicon.concepts_of(fold(w)))}
+                              for p in self.passages]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens if any(tokens) else [["empty"]], show_progress=False)
         self.df = {}
@@ -230,6 +270,8 @@ def _analyse(question, index, lang, embedder):
             continue
         if word in stop or any(t.word == word for t in terms):
             continue
+        if set(lexicon.concepts_of(word)) & {name for name, _span in phrases}:
+            continue  # "how long does it take": "take" says again what the phrase asked
         terms.append(_term(word, position, index, lang, embedder))
         terms[-1].span = (start, start + len(word))
     for term in terms:
@@ -241,8 +283,13 @@ def _analyse(question, index, lang, embedder):
         elif term.position >= 0:
             # An unknown everyday word ("job", "back") weighs less than an unknown rare one
             # ("dentistry"); a word of another language the glossary lacks says little.
-            term.common = lang != index.lang or (embedder is not None and embedder.is_common_word(term.word))
-            term.weight = index.max_idf * (0.3 if lang != index.lang else 0.7 if term.common else 1.0) * scale
+            # A word of another language counts as everyday unless the lexicon understood it
+            # ("estacionamiento" is parking, which this file never mentions).
+            understood = lang != index.lang and len(term.alternatives) > 1
+            term.common = (lang != index.lang and not understood) \
+                or (embedder is not None and embedder.is_common_word(term.word))
+            term.weight = index.max_idf * (0.3 if lang != index.lang and not understood
+                                           else 0.7 if term.common else 1.0) * scale
     return terms
 
 
@@ -281,7 +328,9 @@ def _term(word, position, index, lang, embedder):
             and not (embedder and embedder.is_common_word(word)):
         # A typo ("tuiton", "aplication"): the nearest word of the knowledge base or the lexicon.
         found = index.nearest(word)
-        if found and found[0][0] == word[0]:  # a typo rarely changes the first letter ("rector" is no "director")
+        # A typo rarely changes the first letter ("rector" is no "director"), and a short word with a
+        # letter more than a known one is more often another word ("halal" is no "hall").
+        if found and found[0][0] == word[0] and (len(found[0]) >= len(word) or len(word) > 6):
             fixed = found[0]
             alternatives[stem(fixed, index.lang)] = 0.9
             for name in lexicon.concepts_of(fixed):
@@ -451,6 +500,9 @@ class Knowledge:
                 "share": float(share[best]), "topic": topic, "order": order, "ranking": ranking}
         if not any(t.known for t in salient):
             return self._no_match(index, salient, question, lang, topic)
+        denied = self._denied(index, base, salient, question, lang)
+        if denied:
+            return denied
         combination = self._missing_combination(index, base, salient, question, lang)
         if combination:
             return combination
@@ -469,8 +521,8 @@ class Knowledge:
         return {**base, "kind": "unknown"}
 
     def _no_match(self, index, salient, question, lang, topic):
-        if _offers(question):
-            unknown = [t for t in salient if t.slot == "subject" and not t.known]
+        unknown = [t for t in salient if t.slot == "subject" and not t.known]
+        if _offers(question) and _names_programme(unknown or salient, [], salient, True):
             phrase = _quote_words(question, unknown) if unknown else topic
             return {"kind": "not_offered", "text": _not_offered_text(phrase, None, lang), "topic": topic,
                     "sources": [], "share": 0.0}
@@ -495,6 +547,8 @@ class Knowledge:
                 continue  # a word of another language the glossary cannot translate says little alone
             if not neighbours and not (offer and not term.known and term.position >= asked_from):
                 continue  # "my IELTS is too low, is there another way?": "low" is not what is asked for
+            if not _names_programme([term], neighbours, salient, offer):
+                continue  # "a part-time job", "clubs": not a programme, so "not offered" would mislead
             phrase = _quote_words(question, [term] + neighbours)
             # The closest thing: the best passage holding the neighbour that names a subject.
             closest, heading = None, None
@@ -507,8 +561,29 @@ class Knowledge:
                         break
                 if closest:
                     break
+            if closest and not _PROGRAMME_NAME.search(closest):
+                closest = None  # "the closest programme we list is Canadian" names no programme
             return {**base, "kind": "not_offered", "text": _not_offered_text(phrase, closest, lang),
                     "sources": [heading] if closest else []}
+        return None
+
+    def _denied(self, index, base, salient, question, lang):
+        """A file that says what it does not offer ("We do not run degrees in medicine or law"):
+        asked whether a field is offered, that sentence answers no."""
+        fields = [t for t in salient if _is_field(t) and t.known]
+        if not fields or not _offers(question):
+            return None
+        for i, passage in enumerate(index.passages):
+            for sentence in passage.sentences:
+                match = _DENIAL.search(sentence)
+                named = [t for t in fields if _covered(t, set(passage_stems(sentence[match.end():], index.lang)))] \
+                    if match else []
+                if named:
+                    phrase = _quote_words(question, named)
+                    text = f"No ofrecemos {phrase}." if lang == "es" else f"We don't offer {phrase}."
+                    # The file's own sentence, when it is in the student's language.
+                    text += f" {sentence}" if index.lang == lang else ""
+                    return {**base, "kind": "not_offered", "text": text, "sources": [passage.heading]}
         return None
 
     def _missing_combination(self, index, base, salient, question, lang):
@@ -701,7 +776,8 @@ def _sentence_with_value(index, passage_i, terms, label, lang):
         values = figures(sentence)
         if not values:
             continue
-        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\sand\s|\sy\s", sentence)] + [len(sentence) + 1]
+        cuts = [0] + [m.end() for m in re.finditer(r",\s|;\s|\s(?:and|or|y|o|while|whereas|mientras)\s", sentence)] \
+            + [len(sentence) + 1]
 
         # A sentence listing several figures lists them along one dimension: who pays, which
         # round, which room; those words pick the figure, other words only find the sentence.
@@ -728,6 +804,37 @@ def _name_with(passage, neighbours, lang):
 
     best = max(names, key=lambda name: (held(name), "(" in name, -len(name)), default=None)
     return best.strip() if best and held(best) else None
+
+
+# "We do not offer / run / teach ...", "No ofrecemos ...": the file's own word that something is not offered.
+_DENIAL = re.compile(r"\b(?:do|does|did) not (?:offer|run|have|provide|teach)\b|\bdon'?t (?:offer|run|have|teach)\b|"
+                     r"\b(?:is|are) not (?:offered|taught|available)\b|\bno (?:ofrecemos|tenemos|impartimos|ofrece|"
+                     r"imparte)\b|\bno se (?:ofrece|ofrecen|imparte|imparten)\b", re.I)
+_PROGRAMME_NAME = re.compile(r"\b(bachelor|master|doctor|doctorate|phd|diploma|certificate|degree|programme|program|"
+                             r"major|minor|bsc|msc|ba|ma|mba|meng|beng|llb|md|bscn|grado|licenciatura|maestria|"
+                             r"doctorado|school|faculty|department|associate|mster)\b", re.I)
+_PROGRAMME_WORDS = set("""program programs programme programmes degree degrees course courses major majors minor
+career carrera carreras programa programas titulo titulos titulacion especialidad curso cursos""".split())
+
+
+def _is_field(term):
+    return term.word in lexicon.FIELDS or lexicon.translate(term.word) in lexicon.FIELDS
+
+
+def _names_programme(terms, neighbours, salient, offer):
+    """True when the missing words name a programme: a field of study the file lacks ("law"), a word
+    right beside one ("sports medicine", "medicina deportiva"; not "rate for nursing"), or an
+    offer question about a level or a programme ("is there a master's in ...?")."""
+    if any(_is_field(t) and not t.known for t in terms):
+        return True
+    if any((_is_field(n) or n.slot == "level" or _is_field(t)) and abs(n.position - t.position) == 1
+           for t in terms for n in neighbours):
+        return True
+    # "Diseño de Moda", "Master of Arctic ...": two field names, or a level and a name, one word apart.
+    if any(abs(n.position - t.position) == 2 and (_is_field(n) and _is_field(t) or "level" in (n.slot, t.slot))
+           for t in terms for n in neighbours):
+        return True
+    return offer and any(t.slot == "level" or t.word in _PROGRAMME_WORDS for t in salient)
 
 
 def _not_offered_text(phrase, closest, lang):

@@ -11,7 +11,7 @@ from .text import fold, stem
 # "and for the PhD?" swaps the level, "what about the deadline?" swaps the attribute.
 CONCEPTS = {
     "cost": ("attr", "cost costs price prices pricey expensive cheap cheaper costly afford affordable pay paying "
-             "paid payment charge charges fee fees money spend dollars euros usd ~tuition",
+             "payment charge charges fee fees money spend dollars euros usd ~tuition",
              "costo costos coste cuesta cuestan precio precios caro cara barato barata pagar pago pagos cobran "
              "tarifa tarifas cuota cuotas dinero dolares euros ~matricula"),
     # Tuition is one kind of cost: asking for it should not pull every price of the file.
@@ -21,8 +21,9 @@ CONCEPTS = {
                "ingreso convocatoria semestre semestres periodo"),
     "deadline": ("attr", "deadline deadlines due close closes closing last cutoff cut-off latest date dates",
                  "plazo plazos limite fecha fechas cierre cierra vence vencimiento ultimo ultima hasta cuando"),
+    # Hours are a workload ("24 hours per week") more often than how long something takes.
     "duration": ("attr", "long length duration years year semesters take takes last lasts months weeks minute "
-                 "minutes hour hours ready",
+                 "minutes ready processing",
                  "dura duran duracion tiempo anos ano semestres meses semanas tarda"),
     "language": ("attr", "language languages taught teach instruction medium english spanish",
                  "idioma idiomas lengua lenguas imparte imparten ensenanza ensena ingles espanol"),
@@ -42,7 +43,8 @@ CONCEPTS = {
                 "direccion ubicacion ubicado ubicada donde oficina edificio queda encuentra"),
     "hours": ("attr", "hours open opening times closed weekend weekends schedule",
               "horario horarios abierto abre cierra atencion"),
-    "founded": ("attr", "founded established founding", "fundada fundado fundacion creada"),
+    "founded": ("attr", "founded established founding inaugurated",
+                "fundada fundado fundacion creada inaugurada inaugurado"),
     "size": ("attr", "size enrolment enrollment enrolls population big large ~students ~people",
              "tamano cantidad matriculados numero ~estudiantes ~alumnos"),
     "pay": ("attr", "salary stipend wage wages earn paid", "sueldo salario estipendio ganan gana pagan"),
@@ -53,10 +55,11 @@ CONCEPTS = {
     "master": ("level", "master masters msc ma meng mba graduate postgraduate postgrad grad",
                "maestria maestrias master posgrado postgrado magister"),
     "phd": ("level", "phd phds doctorate doctoral dphil", "doctorado doctorados doctoral"),
-    "international": ("audience", "international foreign foreigner foreigners overseas abroad non-resident",
+    "international": ("audience", "international foreign foreigner foreigners overseas abroad non-resident noneu",
                       "internacional internacionales extranjero extranjeros extranjera"),
-    "domestic": ("audience", "domestic local locals national nationals citizen citizens home",
-                 "nacional nacionales local locales residente residentes ciudadano ciudadanos"),
+    "domestic": ("audience", "domestic local locals national nationals citizen citizens home eu eea",
+                 "nacional nacionales local locales residente residentes ciudadano ciudadanos comunitario "
+                 "comunitarios ue"),
     "fall": ("intake", "fall autumn september", "otono septiembre"),
     "spring": ("intake", "spring february january", "primavera febrero enero"),
     "early": ("round", "early earliest", "temprana temprano anticipada"),
@@ -93,7 +96,50 @@ CONCEPTS = {
     "internship": ("subject", "internship internships co-op coop placement placements practicum work-term",
                    "practicas pasantia pasantias"),
     "parking": ("subject", "parking park car cars", "estacionamiento aparcamiento parqueo coche carro"),
+    # The rest of an admissions FAQ's usual topics, from a checklist of what applicants ask.
+    "location": ("attr", "located location situated where city campus based address",
+                 "ubicado ubicada ubicados ubicacion situado situada donde ciudad campus sede direccion"),
+    "funds": ("subject", "funds fund proof bank savings support sufficient means sponsor",
+              "fondos solvencia economica demostrar extracto bancario ahorros sustento patrocinador"),
+    "deferral": ("subject", "defer deferral deferring deferred postpone postponing delay",
+                 "aplazar aplazamiento aplazo diferir posponer postergar retrasar"),
+    "validity": ("attr", "valid validity expire expires expired expiry expiration old older recent",
+                 "validez valido valida vigente vigencia caduca caducan antiguedad"),
+    "pathway": ("subject", "pathway pathways foundation conditional conditionally bridge bridging "
+                "preparatory alternative",
+                "condicional condicionada puente preparatorio preparatoria alternativa"),
+    "start": ("attr", "start starts starting begin begins beginning commence",
+              "empiezan empieza empezar comienzan comienza comienzo inicio inician"),
+    "documents": ("subject", "documents document papers paperwork upload uploads passport",
+                  "documentos documento documentacion papeles papeleo certificado certificados pasaporte"),
+    "interview": ("subject", "interview interviews interviewed", "entrevista entrevistas"),
+    "accreditation": ("subject", "accredited accreditation accreditations accreditor recognised recognized",
+                      "acreditada acreditado acreditacion reconocida reconocido oficial oficiales"),
+    "ranking": ("subject", "ranking rankings ranked rank reputation", "ranking clasificacion puesto prestigio"),
+    "class": ("subject", "class classes section sections lecture lectures", "clase clases grupo grupos"),
+    "graduation": ("subject", "graduation graduates graduated graduating completion",
+                   "graduacion graduan graduados titulacion terminan"),
+    "clubs": ("subject", "club clubs society societies activities extracurricular associations",
+              "club clubes asociaciones actividades extracurriculares"),
+    "assistantship": ("subject", "assistantship assistantships assistant assistants", "ayudantia ayudantias "
+                      "ayudante ayudantes asistente asistentes"),
+    "pickup": ("subject", "pickup pick-up airport arrival shuttle",
+               "recogida recoger recogen aeropuerto llegada traslado"),
 }
+
+# Fields of study: a word of these names a programme, so "do you have law?" is a programme question
+# even where the knowledge base never says the word.
+FIELDS = set("""medicine law architecture engineering nursing dentistry pharmacy veterinary psychology
+biology chemistry physics mathematics economics business management accounting finance marketing
+history philosophy music art arts design fashion journalism education tourism hospitality agronomy
+agriculture geology astronomy linguistics literature translation theology anthropology sociology
+politics political science sciences computing informatics cybersecurity statistics nutrition dietetics
+physiotherapy optometry midwifery aviation pilot robotics biotechnology neuroscience marine oceanography
+criminology forensic film theatre theater dance sports kinesiology medicina derecho arquitectura
+ingenieria enfermeria odontologia farmacia veterinaria psicologia biologia quimica fisica matematicas
+economia administracion contabilidad finanzas historia filosofia musica arte diseno moda periodismo
+educacion turismo hoteleria agronomia literatura traduccion sociologia nutricion fisioterapia
+criminologia cine teatro danza deportes""".split())
 
 # Words the glossary translates one to one (Spanish -> English), beyond the concepts above.
 GLOSSARY = {
@@ -150,6 +196,7 @@ GLOSSARY = {
     "admisiones": "admissions", "admision": "admission", "ano": "year", "anos": "years", "semana": "week",
     "semanas": "weeks", "meses": "months", "oficina": "office", "asistente": "assistant",
     "asistentes": "assistants", "investigacion": "research",
+    "pequenas": "small", "pequenos": "small", "alumnos": "students", "tarda": "takes", "tardan": "takes",
     "ayudantia": "assistantship", "ayudantias": "assistantships",
     "aleman": "german", "permiso": "permit", "estudio": "study", "trabajar": "work", "horas": "hours",
 }
@@ -159,6 +206,7 @@ _ABBREVIATIONS = {
     "univ": "university", "intl": "international", "int'l": "international", "req": "requirement",
     "reqs": "requirements", "app": "application", "apps": "applications", "sem": "semester",
     "sems": "semesters", "dept": "department", "prog": "program", "progs": "programs", "approx": "about",
+    "wats": "whats", "watz": "whats", "im": "i am",
     "tmrw": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "info": "information",
     "accom": "accommodation", "accomm": "accommodation", "schol": "scholarship", "fin": "financial",
     "sched": "schedule", "bc": "because", "cs": "computer science", "compsci": "computer science",
@@ -170,6 +218,10 @@ _ABBREVIATIONS = {
     "ta": "teaching assistant", "tas": "teaching assistants", "ra": "research assistant",
     "ras": "research assistants", "wanna": "want", "gonna": "going", "ya": "you", "abt": "about", "q": "que",
     "xq": "porque", "pq": "porque", "tb": "tambien", "tmb": "tambien",
+    "hw": "how", "wht": "what", "whn": "when", "wher": "where", "cuz": "because", "coz": "because",
+    "b4": "before", "dunno": "do not know", "idk": "i do not know", "k": "que", "xa": "para", "pa": "para",
+    "porfa": "por favor", "xfa": "por favor", "dnd": "donde", "cdo": "cuando", "depa": "departamento",
+    "profe": "profesor", "profes": "profesores", "postgrad": "postgraduate", "undergrad": "undergraduate",
 }
 # Phrases that ask for a concept without naming it ("how much" is a price, "cuánto cuesta" too).
 _PHRASES = [
@@ -183,7 +235,7 @@ _PHRASES = [
     (re.compile(r"\bhear back\b|\bhear from (you|u)\b|\bget (an? )?(answer|response|decision|reply)\b|"
                 r"\b(cuando|cuanto tarda[n]?) .*\b(respuesta|resultado|decision)\b"), "decision"),
     (re.compile(r"\bget in touch\b|\bponerme en contacto\b|\bcomunicarme con\b"), "contact"),
-    (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuantos (estudiantes|alumnos)\b"), "size"),
+    (re.compile(r"\bhow many (students|people)\b|\bhow big\b|\bcuant[oa]s (estudiantes|alumnos|personas)\b"), "size"),
     (re.compile(r"\blast day\b|\bby when\b|\bwhen (do|should|must|can) (i|we) (apply|submit|send)\b|"
                 r"\bultimo dia\b|\bhasta cuando\b|\bcuando (hay que|debo|tengo que|se debe)\b"), "deadline"),
     (re.compile(r"\bwhat (do|does|would) (i|you|one|someone) need( to (apply|get in|enrol|enroll))?\b|"
@@ -191,7 +243,7 @@ _PHRASES = [
                 r"\bbe admitted\b|\bque (necesito|se necesita|hace falta|piden)\b|\bpara entrar\b"), "requirement"),
     (re.compile(r"\bhow (do|can|should|would) (i|we|you|one) (apply|enrol|enroll|register|sign up)|"
                 r"\bhow to (apply|enrol|enroll|register)|\bcomo (me )?(postulo|aplico|solicito|inscribo)"), "process"),
-    (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|queda|se encuentra)\b"), "address"),
+    (re.compile(r"\bwhere (is|are)\b|\bdonde (esta|estan|queda|quedan|se encuentra)\b"), "location"),
     (re.compile(r"\b(taught |teach |given )?in (english|spanish|french)\b|"
                 r"\b(se (da|dan|imparte|imparten|dicta|dictan|ensena|ensenan) )?en (ingles|espanol|frances)\b"),
      "language"),
@@ -204,10 +256,82 @@ for _name, (_slot, _en, _es) in CONCEPTS.items():
             _WORD_CONCEPTS.setdefault(fold(_word), []).append(_name)
 
 
+# Everyday phrasings rewritten into the words admissions texts use ("cost to apply" is the
+# application fee). Applied after abbreviations, on text whose accents are still there.
+_REWRITES = [
+    (r"^\W*(?:one more|another|a quick|quick|last|one last|a) question\W*|"
+     r"^\W*(?:otra|una|ultima|última) pregunta\W*", ""),
+    (r"\b(?:cost|costs|price|pay|charge|money|fee)s? (?:to|for) (?:apply|applying|submit\w*)( an? application)?\b|"
+     r"\bapply(?:ing)? (?:cost|costs|price)\b", "application fee"),
+    (r"\bcu[aá]nto (?:cuesta|cobran|vale|sale|hay que pagar) (?:por )?(?:postular|aplicar|solicitar|inscribirse)\b",
+     "tarifa de solicitud"),
+    (r"\b(?:hear|heard) back\b|\bwhen (?:will|do|would|can) (?:i|we) (?:know|find out)\b|\bfind out if\b|"
+     r"\b(?:if|whether) (?:i|i've|i have|we) (?:got|get|gotten|been|was|am) (?:in|into|accepted|admitted)\b(?! touch)|"
+     r"\bgot (?:in|accepted|admitted)\b(?! touch)", "decision"),
+    (r"\bcu[aá]ndo (?:me |nos )?(?:van a |vais a )?(?:responder|responden|contestan|contestar|avisan|avisar|"
+     r"dicen|decir)\b|\bcu[aá]ndo (?:sabr[eé]|me entero)\b", "decisión respuesta"),
+    (r"\bpart[- ]?time (?:job|jobs|work)\b|"
+     r"\b(?:a )?(?:job|jobs) (?:while|during|and) (?:studying|study|school|classes)\b|"
+     r"\bwork (?:while|during|and) (?:studying|study|i study|school|my studies)\b", "work while studying"),
+    (r"\btrabajar (?:mientras|y) (?:estudio|estudias|estudiar|curso)\b|\btrabajo de medio tiempo\b|"
+     r"\btrabajo a tiempo parcial\b", "trabajar"),
+    (r"\b(?:money|cash|funds|savings) (?:\w+ ){0,4}(?:show|prove|have in (?:the|my) bank)\b|"
+     r"\bshow (?:\w+ ){0,2}(?:money|funds|cash)\b|\bhow rich\b", "proof of funds"),
+    (r"\b(?:dinero|plata|fondos) (?:\w+ ){0,4}(?:demostrar|mostrar|tener en el banco)\b|"
+     r"\b(?:demostrar|mostrar) (?:\w+ ){0,2}(?:dinero|fondos|solvencia)\b", "demostrar fondos"),
+    (r"\b(?:push|move|put) (?:\w+ ){0,4}back\b|\bstart (?:\w+ ){0,2}(?:later|next year|next semester)\b",
+     "defer"),
+    (r"\b(?:empezar|comenzar|entrar) (?:\w+ ){0,2}(?:m[aá]s tarde|el (?:a[nñ]o|semestre) (?:que viene|siguiente))\b",
+     "aplazar"),
+    (r"\bhow long (?:is|are|will|does|do) (?:\w+ ){0,3}(?:valid|good|last)\b|\bhow old can\b", "validity valid"),
+    (r"\b(?:another|other|alternative|different|any other) (?:way|route|path|option)s?(?: in| to get in)?\b|"
+     r"\b(?:too low|not high enough|don'?t meet|do not meet|below the (?:minimum|requirement))\b",
+     "alternative pathway conditional"),
+    (r"\botra (?:forma|manera|v[ií]a|opci[oó]n) de (?:entrar|ingresar)\b|"
+     r"\b(?:muy|demasiado) bajo\b|\bno (?:alcanzo|llego al?) (?:el )?(?:m[ií]nimo|puntaje)\b",
+     "alternativa condicional"),
+    (r"\b(?:get|gets|getting) paid\b|\bpaid to (?:study|research)\b|\bearn money\b", "stipend salary"),
+    (r"\b(?:reciben|recibe|tienen|cobran) (?:un |una )?(?:sueldo|salario|pago|estipendio)\b|\bles pagan\b",
+     "estipendio sueldo"),
+    (r"\bhow (?:many )?(?:people|students|ppl|kids) (?:study|studies|go|attend|are (?:there|enrolled|studying))\b|"
+     r"\bhow many (?:people|students|ppl)\b|\bhow (?:big|large) is (?:the |your |this )?"
+     r"(?:uni|university|college|school|campus|institution|place)\b|\bhow big\b", "how many students"),
+    (r"\bcu[aá]nt[oa]s? (?:personas|gente|estudiantes|alumnos) (?:estudian|hay|tiene|van)\b|"
+     r"\bqu[eé] tan grande\b|\bcu[aá]n grande\b", "cuántos estudiantes"),
+    (r"\bhow (?:big|large|small) (?:are|is) (?:the )?class(?:es)?\b|\bclass(?:es)? sizes?\b|"
+     r"\bstudents (?:per|in a|in each) class\b", "class size small students"),
+    (r"\bwhat time (?:do|does|are|is) (?:you|u|the office|admissions|it) (?:open|close|available)\b|"
+     r"\bwhen (?:are|r) (?:you|u|the office|admissions) open\b", "office hours"),
+    (r"\b(?:en )?qu[eé] horarios? (?:atienden|abren|trabajan|tienen|atiende|abre)\b|"
+     r"\ba qu[eé] hora (?:abren|cierran|atienden|abre|cierra|atiende)\b", "horario de la oficina"),
+    (r"\bwhat (?:documents|docs|papers|paperwork) (?:do|does|will|would|should) (?:i|we|you|one) "
+     r"(?:need|submit|send|upload)\b|"
+     r"\bwhich (?:documents|docs|papers) (?:are|r) (?:needed|required)\b", "required documents"),
+    (r"\bqu[eé] (?:documentos|papeles) (?:necesito|piden|hay que (?:enviar|subir|presentar)|se necesitan)\b",
+     "documentos requisitos"),
+    (r"\bde qu[eé] tama[nñ]o son (?:las )?clases\b|\btama[nñ]o de (?:las )?clases\b|"
+     r"\bcu[aá]ntos (?:alumnos|estudiantes) (?:hay )?(?:por|en cada) clase\b", "tamaño clases pequeñas alumnos"),
+    (r"\ben qu[eé] (?:idioma|lengua) (?:son|se dan|se imparten|imparten|dan|ensenan|enseñan) (?:las )?"
+     r"(?:clases|cursos|programas|carreras)\b", "idioma de enseñanza"),
+    (r"\bwhat language (?:are|is) (?:the )?(?:classes|courses|programs?|programmes?|lectures|teaching)\b|"
+     r"\blanguage of (?:instruction|teaching)\b", "language taught"),
+    (r"\bwhen (?:does|do|will|did) (?:the )?(?:semester|term|classes|class|school|program|programme|course|"
+     r"year|academic year|studies) (?:start|begin|commence)\b|\bfirst day of (?:class|classes|school)\b",
+     "classes start"),
+    (r"\bcu[aá]ndo (?:empiezan|empieza|comienzan|comienza|inician|inicia) (?:las |el |los )?"
+     r"(?:clases|semestre|curso|a[nñ]o)\b", "inicio clases"),
+]
+_REWRITE = [(re.compile(pattern, re.I), words) for pattern, words in _REWRITES]
+
+
 def expand_abbreviations(text):
-    """The question with students' short forms written out ("tuition per yr" -> "tuition per year")."""
+    """The question with students' short forms written out ("tuition per yr" -> "tuition per year")
+    and everyday phrasings in admissions words ("hear back" -> "decision")."""
     text = re.sub(r"\$\$+", " money ", text)
-    return re.sub(r"[\w'.]+", lambda m: _ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)
+    text = re.sub(r"[\w'.]+", lambda m: _ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)
+    for pattern, words in _REWRITE:
+        text = pattern.sub(words, text)
+    return text
 
 
 def concepts_of(word):

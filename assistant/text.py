@@ -27,13 +27,13 @@ comes coming happen happens list name names show see check help helps each per t
 offers offered provide provides available than plus vs versus whole total sum combined together
 altogether add adds compare difference have has had having im ive id from up too guys exactly
 anything got gets getting can't cant don't dont won't isn't aren't doesn't didn't i'm i'd i'll i've
-it's that's there's etc""".split()
+it's that's there's etc after through thru anyway basically stuff wats main""".split()
 _QUESTION_ES = """que cual cuales quien quienes como cuando donde por porque cuanto cuanta cuantos cuantas puedo puede
 pueden podria quiero quisiera necesito saber decir dime digame hola gracias favor universidad uni
 estudiante estudiantes pregunta suman suma total diferencia piden pide ofrecen ofrece ofrecer todas
 toda todo mandar enviar entrar hacer tener poder ir venir llegar querer dar ver pasar salir
 preguntas informacion usted ustedes hay tambien es son ser esta estan algo alguna alguno mas otra
-otro sobre bueno vale si ok eso esto ese esa""".split()
+otro sobre bueno vale si ok eso esto ese esa ahi alli alla aqui aca""".split()
 STOP = {
     "en": {fold(w) for w in bm25s.stopwords.STOPWORDS_EN} | set(_QUESTION_EN),
     "es": {fold(w) for w in bm25s.stopwords.STOPWORDS_SPANISH} | set(_QUESTION_ES),
@@ -47,6 +47,10 @@ def words(text):
 
 # "off campus" is a different place from the campus: one token, in both languages.
 _OFF_CAMPUS = re.compile(r"\boff[- ]campus\b|\bfuera del campus\b")
+_WIFI = re.compile(r"\bwi[- ]fi\b")
+# European fee groups: "non-EU" students pay what elsewhere is the international rate.
+_NON_EU = re.compile(r"\bnon[- ]?(?:eu|eea|european union|european)\b|\bextra-?comunitari[oa]s?\b|"
+                     r"\bno comunitari[oa]s?\b|\bfuera de la (?:ue|union europea)\b")
 
 
 # Spanish object pronouns fixed to an infinitive ("pagarlo" -> "pagar").
@@ -56,6 +60,8 @@ _CLITIC = re.compile(r"^(\w{3,}(?:ar|er|ir))(?:selo|sela|melo|mela|lo|la|los|las
 def word_spans(folded):
     """(word, start offset) for each word of already folded text."""
     folded = _OFF_CAMPUS.sub(lambda m: "offcampus".ljust(len(m.group(0))), folded)
+    folded = _NON_EU.sub(lambda m: "noneu".ljust(len(m.group(0))), folded)
+    folded = _WIFI.sub(lambda m: "wifi".ljust(len(m.group(0))), folded)
     out = []
     for match in _WORD.finditer(folded):
         word = match.group(0).strip(".,'")

@@ -1,7 +1,8 @@
-"""Offline assistant retrieval: CPU per Knowledge.lookup over the golden-set questions, and the
-memory it adds, beside a bare floor measured in the same run (one plain BM25 get_scores call
-on the question's stems, over the same passages); then how often retrieval alone gets each
-knowledge conversation right (the dialogue layer, booking and small talk left out).
+"""Offline assistant: CPU per Knowledge.lookup and per whole OfflineAssistant.respond (intents,
+dialogue state and retrieval) over the golden-set questions, and the memory they add, beside a
+bare floor measured in the same run (one plain BM25 get_scores call on the question's stems, over
+the same passages); then how often retrieval alone gets each knowledge conversation right (the
+dialogue layer, booking and small talk left out).
 
     python bench/offline_assistant.py             # every eval/golden/*.jsonl, 3 rounds
     python bench/offline_assistant.py --rounds 1
@@ -114,9 +115,22 @@ def main():
     gc.collect()
     full_rss = rss_mb()
 
-    floor_cpu, lookup_cpu, kinds = [], [], {}
+    from datetime import date
+
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    from assistant.offline import OfflineAssistant
+    tools = {"human_escalation", "get_booking_slots", "book_time_slot", "get_my_booking", "cancel_my_booking"}
+    bots = {kb: OfflineAssistant(knowledge=k, today=lambda: date(2026, 11, 30)) for kb, k in knowledge.items()}
+
+    floor_cpu, lookup_cpu, respond_cpu, kinds = [], [], [], {}
     for _ in range(args.rounds):
         for kb, lang, question, previous in turns:
+            # The whole offline path on the same turn: the earlier questions as the chat's history.
+            history = [m for q in previous for m in (HumanMessage(q), AIMessage("ok"))]
+            t0 = time.process_time()
+            bots[kb].respond([*history, HumanMessage(question)], tools)
+            respond_cpu.append(time.process_time() - t0)
             tokens = stems(question, lang) or ["empty"]
             t0 = time.process_time()
             floors[kb].get_scores(tokens)
@@ -129,13 +143,15 @@ def main():
     ms = 1000
     print(f"{len(turns)} questions x {args.rounds} rounds, {len(kb_paths)} knowledge bases")
     print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
-    rows = [("floor: BM25 get_scores", floor_cpu), ("Knowledge.lookup", lookup_cpu)]
+    rows = [("floor: BM25 get_scores", floor_cpu), ("Knowledge.lookup", lookup_cpu),
+            ("OfflineAssistant.respond", respond_cpu)]
     for name, values in rows:
         print(f"{name:28}{percentile(values, 50) * ms:>10.3f}{percentile(values, 95) * ms:>10.3f}"
               f"{max(values) * ms:>10.3f}")
     for p in (50, 95):
         floor = percentile(floor_cpu, p) or 1e-9
-        print(f"ratio lookup/floor p{p}: {percentile(lookup_cpu, p) / floor:.1f}x")
+        print(f"ratio lookup/floor p{p}: {percentile(lookup_cpu, p) / floor:.1f}x; "
+              f"respond/floor p{p}: {percentile(respond_cpu, p) / floor:.1f}x")
     print(f"RSS: floor (imports + plain BM25 indexes) +{floor_rss - start:.1f} MB; "
           f"Knowledge (all languages, lexicon, dense vectors) +{full_rss - floor_rss:.1f} MB more; "
           f"process {full_rss:.0f} MB")

@@ -310,3 +310,182 @@ def test_tokenize_gives_the_stems_knowledge_gaps_are_grouped_by():
     from assistant.knowledge import tokenize
     assert tokenize("How much is the tuition for the Master's?") == ["tuition", "master"]
     assert tokenize("¿Cuánto cuesta la matrícula?", "es") == ["cuest", "matricul"]
+
+
+@pytest.mark.parametrize("kb, question, lang, fact", [
+    ("havana", "how many ppl study there?", "en", "14,000"),
+    ("havana", "how big is the uni?", "en", "14,000"),
+    ("havana", "¿cuántas personas estudian ahí?", "es", "14,000"),
+    ("havana", "when will I know if I got in?", "en", "6 weeks"),
+    ("havana", "can I push my start date back?", "en", "one semester or one year"),
+    ("havana", "how much does it cost to apply?", "en", "$75"),
+    ("lakeshore", "can i get a part-time job while studying?", "en", "24 hours"),
+    ("lakeshore", "how much money do i need to show for the visa", "en", "CAD 22,000"),
+    ("lakeshore", "my score is too low, is there another way in?", "en", "Pathway"),
+    ("lakeshore", "how big are the classes?", "en", "24 students"),
+    ("lakeshore", "where are you located?", "en", "Kingston, Ontario"),
+    ("lakeshore", "how long until i hear back after applying", "en", "4 to 6 weeks"),
+    ("lakeshore", "whats the cost to apply if im from abroad", "en", "CAD 150"),
+    # "paid co-op work terms" is about pay, not about what a year costs.
+    ("lakeshore", "how much does a year of a bachelor's cost for an international student?", "en", "16,200"),
+])
+def test_everyday_wordings_of_common_admissions_topics_find_their_fact(kb, question, lang, fact, request):
+    found = request.getfixturevalue(kb).lookup(question, lang=lang)
+    assert found.kind == "answer"
+    assert fact in found.text
+
+
+@pytest.mark.parametrize("kb, question", [
+    ("havana", "do you have internships?"),
+    ("havana", "can I work while studying?"),
+    ("lakeshore", "is there an interview?"),
+    ("lakeshore", "are there clubs?"),
+])
+def test_a_missing_topic_that_is_not_a_programme_is_an_unknown_not_a_not_offered(kb, question, request):
+    found = request.getfixturevalue(kb).lookup(question)
+    assert found.kind == "unknown"
+
+
+def test_a_missing_field_of_study_is_still_not_offered(havana, lakeshore):
+    assert havana.lookup("do you have dentistry?").kind == "not_offered"
+    assert lakeshore.lookup("¿tienen la carrera de derecho?", lang="es").kind == "not_offered"
+
+
+def test_one_more_question_is_not_a_comparison(havana):
+    found = havana.lookup("One more question: what is the tuition for graduate students?")
+    assert found.kind == "answer"
+    assert "$18,500" in found.text
+    assert "vs" not in found.topic and "Difference" not in found.text
+
+
+@pytest.mark.parametrize("kb, question, lang", [
+    ("lakeshore", "what's the acceptance rate for nursing?", "en"),
+    ("lakeshore", "¿cuál es la tasa de aceptación de enfermería?", "es"),
+    ("havana", "¿cuál es la tasa de admisión de Medicina?", "es"),
+    ("lakeshore", "¿cuánto cuesta el estacionamiento en el campus?", "es"),
+])
+def test_a_fact_missing_about_an_offered_programme_or_an_understood_topic_is_unknown(kb, question, lang, request):
+    assert request.getfixturevalue(kb).lookup(question, lang=lang).kind == "unknown"
+
+
+def test_a_programme_named_by_two_fields_is_not_offered_when_missing(lakeshore):
+    assert lakeshore.lookup("ofrecen un diploma en Diseño de Moda?", lang="es").kind == "not_offered"
+
+
+def test_a_file_that_says_it_does_not_offer_a_field_answers_no(tmp_path):
+    kb = tmp_path / "college.txt"
+    kb.write_text("# Test College\n\n## Programmes\n\nWe offer bachelor's degrees in Nursing and Business. "
+                  "We do not offer degrees in medicine or law.\n\n## Fees\n\nTuition is $5,000 per year.\n",
+                  encoding="utf-8")
+    knowledge = Knowledge.from_path(kb)
+    found = knowledge.lookup("do you have a law degree?")
+    assert found.kind == "not_offered"
+    assert found.text.startswith("We don't offer law.")
+    assert knowledge.lookup("¿tienen la carrera de medicina?", lang="es").text == "No ofrecemos medicina."
+    assert knowledge.lookup("do you have nursing?").kind == "answer"
+
+
+@pytest.mark.parametrize("question", [
+    "tell me more about housing for international students",
+    "One more thing, what is the tuition for graduate students?",
+    "any more details on the PhD stipend?",
+    "quiero saber más sobre la matrícula para extranjeros",
+])
+def test_a_bare_more_is_not_a_comparison(question):
+    from assistant.compare import comparison_parts
+    assert comparison_parts(question, "en") is None
+
+
+def test_a_comparison_of_two_names_the_lexicon_does_not_relate_computes_the_difference(havana):
+    found = havana.lookup("how much more is a studio than a single room?")
+    assert "$800" in found.text
+
+
+def test_a_markdown_table_row_reads_as_a_sentence_with_its_column_headers():
+    text = ("# College\n\n## Fees\n\n| Studies | EU students | Non-EU students |\n|---|---|---|\n"
+            "| Bachelor | €1,350 | €4,800 |\n| Master | €2,100 | €6,900 |\n")
+    assert split(text)[0].sentences == ["Bachelor: EU students €1,350; Non-EU students €4,800",
+                                        "Master: EU students €2,100; Non-EU students €6,900"]
+    assert "€6,900" in Knowledge({"en": text}).lookup("how much is the master for non-EU students?").text
+
+
+def test_non_eu_students_are_the_international_fee_group():
+    text = ("# College\n\n## Fees\n\n| Studies | EU students | Non-EU students |\n|---|---|---|\n"
+            "| Bachelor | €1,350 | €4,800 |\n| Master | €2,100 | €6,900 |\n\n## Housing\n\n"
+            "A single room costs €520 per month.\n\n## Programmes\n\nWe offer degrees in Nursing and Business.\n")
+    knowledge = Knowledge({"en": text})
+    found = knowledge.lookup("how much more do non-EU students pay for a master?")
+    assert "Difference: €4,800 more for non-EU" in found.text
+    assert "€6,900" in knowledge.lookup("¿cuánto cuesta el máster para extracomunitarios?", lang="es").text
+
+
+def test_a_short_unknown_word_is_not_read_as_a_shorter_known_one(lakeshore):
+    assert lakeshore.lookup("is the food in the meal plan halal?").kind == "unknown"
+    assert "CAD" in lakeshore.lookup("how much is the tuiton for a diploma?").text  # a dropped letter still is a typo
+
+
+@pytest.mark.parametrize("question, lang, fact", [
+    ("hw much is undergrad tuition for intl students", "en", "$12,000"),
+    ("dnd esta la uni", "es", "Vedado"),
+    ("cuanto cuesta la matricula xa extranjeros", "es", "$12,000"),
+])
+def test_everyday_spellings_in_both_languages(havana, question, lang, fact):
+    assert fact in havana.lookup(question, lang=lang).text
+
+
+@pytest.mark.parametrize("kb, question, lang, fact", [
+    ("havana", "what time do you open?", "en", "09:00 to 17:00"),
+    ("havana", "¿a qué hora abren?", "es", "09:00 a 17:00"),
+    ("lakeshore", "when are you open", "en", "8:30 a.m."),
+])
+def test_opening_hours_are_the_offices_clock_times(kb, question, lang, fact, request):
+    assert fact in request.getfixturevalue(kb).lookup(question, lang=lang).text
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("¿de qué tamaño son las clases?", "24 students"),
+    ("¿en qué idioma son las clases?", "taught in English"),
+])
+def test_spanish_class_questions_find_the_english_passage(lakeshore, question, fact):
+    assert fact in lakeshore.lookup(question, lang="es").text
+
+
+def test_wifi_is_one_word_however_it_is_spelled(havana):
+    assert "Wi-Fi" in havana.lookup("do you have wifi?").text
+
+
+def test_a_sentence_joining_two_figures_with_or_gives_each_side_its_own(lakeshore):
+    found = lakeshore.lookup("how much more is the application fee for international applicants than for domestic ones?")
+    assert "Difference: CAD 55 more for international than for domestic." in found.text
+
+
+def test_what_follows_a_pair_after_a_colon_is_asked_of_both_sides():
+    from assistant.compare import comparison_parts
+    parts = comparison_parts("diploma vs bachelor's: what does a year cost an international student?", "en")
+    assert [label for _part, label in parts] == ["diploma", "bachelor"]
+    assert all("cost" in part and "international" in part for part, _label in parts)
+
+
+def test_is_it_included_asks_about_the_named_thing_before(havana, lakeshore):
+    found = lakeshore.lookup("is food included or extra?", ["How much does Westwind Hall cost?"])
+    assert "CAD 5,100" in found.text
+    assert "$1,200" in havana.lookup("is food included?", ["how much is a single room in the residence halls?"]).text
+
+
+def test_research_assistants_are_the_assistantships(havana):
+    found = havana.lookup("cuanto pagan a los asistentes de investigación al mes", lang="es")
+    assert found.kind == "answer" and "$1,200" in found.text
+
+
+def test_opened_its_doors_in_a_year_answers_when_it_was_founded(tmp_path):
+    kb = tmp_path / "college.txt"
+    kb.write_text("# Test College\n\n## About\n\nTest College is a public college in Porto. It opened its doors in "
+                  "1991 and has about 5,000 students.\n\n## Fees\n\nTuition is €1,000 per year. The application fee "
+                  "is €50.\n\n## Housing\n\nA single room costs €300 per month.\n", encoding="utf-8")
+    knowledge = Knowledge.from_path(kb)
+    assert "1991" in knowledge.lookup("when did the college open?").text
+    assert "1991" in knowledge.lookup("¿cuándo se fundó?", lang="es").text
+
+
+def test_how_long_a_permit_takes_is_not_a_weekly_workload(lakeshore):
+    assert "8 to 12 weeks" in lakeshore.lookup("¿cuánto tarda el permiso de estudios?", lang="es").text
