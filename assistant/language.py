@@ -38,8 +38,31 @@ def _identifier():
     return identifier
 
 
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|[.!?¿¡]")
+_JOINERS = {"de", "del", "la", "las", "los", "y", "of", "the", "and", "for"}
+
+
+def without_names(text):
+    """The message without the names in it: capitalised words inside a sentence ("When did Universidad
+    de Almarena open?") and the small words joining them, so a name does not decide the language."""
+    tokens = _TOKEN.findall(text)
+    words = [i for i, t in enumerate(tokens) if t[0].isalpha()]
+    if sum(tokens[i][0].isupper() for i in words) * 2 > len(words):
+        return text  # Title Case Or CAPITALS: capitals say nothing here
+    name = {i for i in words if tokens[i][0].isupper() and i > 0 and tokens[i - 1] not in ".!?¿¡"}
+    for i in words:  # "San José de las Lajas": joining words between two parts of one name
+        j = i
+        while j < len(tokens) and tokens[j].lower() in _JOINERS:
+            j += 1
+        if j > i and i - 1 in name and j in name:
+            name.update(range(i, j))
+    kept = [tokens[i] for i in words if i not in name]
+    return " ".join(kept) if kept else text
+
+
 def detect(text, previous=None):
     """'en' or 'es' for one student message; `previous` is the chat's language so far, or None."""
+    text = without_names(text)
     words = _WORD.findall(text.lower())
     if not words:
         return previous or "en"

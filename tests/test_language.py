@@ -29,3 +29,14 @@ def test_the_chat_follows_the_student_when_they_switch():
 def test_a_few_common_words_settle_a_short_message_against_the_chat(text, expected):
     other = "en" if expected == "es" else "es"
     assert detect(text, other) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("When did Universidad de Almarena open?", "en"),
+    ("What does the Escuela de Medicina cost for foreigners?", "en"),
+    ("I live in San José de las Lajas, how far is the campus?", "en"),
+    ("¿Cuánto cuesta el Master of Business Administration?", "es"),
+    ("¿Dónde queda la Facultad de Ingeniería?", "es"),
+])
+def test_names_in_the_other_language_do_not_decide_the_message_language(text, expected):
+    assert detect(text) == expected
