@@ -364,12 +364,11 @@ def slot_of(word):
 
 
 def concept_stems(name, lang):
-    """Stems of the words of a concept in the index's language, each with its weight when the concept
-    itself is asked: a narrower "~" word counts less. The other language's words are left out: in an
-    English file "Fundación CYD" is a name, not a founding date."""
+    """Stems of every word of a concept in both languages (the index holds one of them), each with
+    its weight when the concept itself is asked: a narrower "~" word counts less."""
     _slot, en, es = CONCEPTS[name]
     weights = {}
-    for word in (es if lang == "es" else en).split():
+    for word in (en + " " + es).split():
         s = stem(fold(word.lstrip("~")), lang)
         weights[s] = max(weights.get(s, 0), 0.6 if word.startswith("~") else 1.0)
     return weights

@@ -490,13 +490,3 @@ def test_opened_its_doors_in_a_year_answers_when_it_was_founded(tmp_path):
 def test_how_long_a_permit_takes_is_not_a_weekly_workload(lakeshore):
     assert "8 to 12 weeks" in lakeshore.lookup("¿cuánto tarda el permiso de estudios?", lang="es").text
 
-
-def test_a_name_in_the_other_language_is_not_a_concept_word(tmp_path):
-    kb = tmp_path / "kb.txt"
-    kb.write_text("# Universidad del Sol - Admissions\n\n## About us\n\n"
-                  "Universidad del Sol is a public university in Valencia. It opened its doors in 1972 and has "
-                  "about 9,000 students.\n\nIn the 2025 ranking published by Fundación Aurora it placed 9th "
-                  "among public universities.\n\n## Tuition\n\nTuition is €1,200 per year for EU students "
-                  "and €4,800 per year for students from outside the EU.\n", encoding="utf-8")
-    found = Knowledge.from_path(kb).lookup("When did Universidad del Sol open?")
-    assert found.kind == "answer" and "1972" in found.text
