@@ -384,11 +384,12 @@ def browser():
 
 @pytest.fixture
 def page_factory(browser):
-    """Factory: page_factory(url, width, height) -> a page in its own context; console errors collected."""
+    """Factory: page_factory(url, width, height, **context_options) -> a page in its own context (options
+    such as locale= or reduced_motion= go to the context); console errors collected."""
     contexts = []
 
-    def make(url, width=1280, height=800):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def make(url, width=1280, height=800, **context_options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []

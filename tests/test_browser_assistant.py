@@ -39,23 +39,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def open_page(browser):
-    """open_page(url, locale) -> a desktop page in its own context, in that language, without motion."""
-    contexts = []
-
-    def make(url, locale):
-        context = browser.new_context(viewport=DESKTOP, locale=locale, reduced_motion="reduce")
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        page.goto(url)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+def open_page(page_factory):
+    """open_page(url, locale) -> a desktop page in that language, without motion."""
+    return lambda url, locale: page_factory(url, DESKTOP["width"], DESKTOP["height"], locale=locale,
+                                            reduced_motion="reduce")
 
 
 def ask(page, text, replies):

@@ -26,23 +26,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def open_page(browser):
+def open_page(page_factory):
     """open_page(url, locale, viewport=PHONE) -> a page whose browser asks for `locale` (Accept-Language)."""
-    contexts = []
-
-    def make(url, locale, viewport=PHONE):
-        context = browser.new_context(viewport=viewport, locale=locale, reduced_motion="reduce")
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        page.goto(url)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    return lambda url, locale, viewport=PHONE: page_factory(url, viewport["width"], viewport["height"],
+                                                            locale=locale, reduced_motion="reduce")
 
 
 def ask(page, text):
