@@ -37,12 +37,16 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PROFILE_DIR = os.environ.get("BENCH_PROFILE")  # set: every app process is sampled by py-spy into this folder
 REPLY_TIMEOUT = 120.0  # seconds a student waits for one reply before it counts as lost
 
-# Rate limits out of the way: every simulated student comes from 127.0.0.1.
+# Rate limits out of the way: every simulated student comes from 127.0.0.1, and two simulated
+# advisors relay hundreds of messages a second (the per-connection budget is set for people).
 LOAD_ENV = {
     "RATE_MESSAGES_PER_CHAT": "1000000/minute",
     "RATE_MESSAGES_PER_ADDRESS": "1000000/minute",
     "RATE_CHATS_PER_ADDRESS": "1000000/minute",
     "MAX_CHATS_PER_CONNECTION": "1000",
+    "MAX_CONNECTIONS_PER_ADDRESS": "0",
+    "SOCKET_EVENTS_PER_SECOND": "1000000",
+    "SOCKET_EVENT_BURST": "1000000",
 }
 
 
