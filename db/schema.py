@@ -200,3 +200,33 @@ canned_responses = Table(
     UniqueConstraint("shortcut", name="uq_canned_responses_shortcut"),
     **MYSQL_TABLE,
 )
+
+# Mail waiting to be sent, sent or given up on: written inside the action that causes it, sent by
+# each process's havana.mail.sender, which claims due rows (claimed_by) so one mail goes out once.
+OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = "queued", "sending", "sent", "failed"
+outbox = Table(
+    "outbox", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # confirmed/moved/cancelled/reminder/answer
+    Column("chat_id", String(32)),
+    Column("to", String(320), nullable=False),
+    Column("subject", String(255), nullable=False, server_default=""),
+    Column("body_text", Text),
+    Column("body_html", Text),
+    Column("ics", Text),
+    Column("ics_sequence", Integer),  # the invite's SEQUENCE, so a move or cancel sends the next one
+    Column("data", Text),  # JSON a mail composed when sent needs (an answer batch's first message)
+    Column("status", String(16), nullable=False, server_default=OUTBOX_QUEUED),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", Timestamp),
+    Column("sent_at", Timestamp),
+    Column("last_error", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("dedupe_key", String(191), nullable=False),
+    UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+    Index("ix_outbox_chat", "chat_id", "kind"),
+    **MYSQL_TABLE,
+)
