@@ -173,10 +173,6 @@ def build_tools(chat_id, actions: Actions):
 
     return [
         StructuredTool.from_function(
-            save_contact_details, name="save_contact_details", args_schema=ContactArgs,
-            description="Save how to reach the student (name, e-mail, optional phone/WhatsApp number and how "
-                        "they want to be called). A booked call is only confirmed once they are saved."),
-        StructuredTool.from_function(
             human_escalation, name="human_escalation", args_schema=EscalationArgs,
             description="Hand this chat to a human admissions advisor. Use when the student asks for "
                         "a person, or when the knowledge base does not answer the question."),
@@ -194,6 +190,10 @@ def build_tools(chat_id, actions: Actions):
         StructuredTool.from_function(
             cancel_my_booking, name="cancel_my_booking", args_schema=NoArgs,
             description="Cancel the student's booked advisor call. Only when the student asks to cancel it."),
+        StructuredTool.from_function(
+            save_contact_details, name="save_contact_details", args_schema=ContactArgs,
+            description="Save how to reach the student (name, e-mail, optional phone/WhatsApp number and how "
+                        "they want to be called). A booked call is only confirmed once they are saved."),
     ]
 
 
