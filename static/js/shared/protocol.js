@@ -84,6 +84,9 @@ export const ERROR = Object.freeze({
   NOT_CLOSED: "not_closed",
   NOT_CONFIGURED: "not_configured",
   DUPLICATE: "duplicate",
+  INVALID_CONTACT: "invalid_contact",
+  EMAIL_HAS_BOOKING: "email_has_booking",
+  TOO_EARLY: "too_early",
 });
 
 const STATUSES = Object.values(STATUS);
