@@ -23,6 +23,8 @@ def escalated_chat(live_server):
     ack = send(student, chat_id, "Book a call with an advisor")
     ai_reply(student, chat_id, ack["message"]["id"])
     ack = send(student, chat_id, "tomorrow at 9am")
+    student.wait_for("booking_held")  # no contact yet
+    assert student.call("save_contact", {"chat_id": chat_id, "name": "Ana", "email": "ana@example.com"})["ok"]
     student.wait_for("booking_confirmed")
     ai_reply(student, chat_id, ack["message"]["id"])
     student.close()
