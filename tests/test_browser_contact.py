@@ -50,10 +50,12 @@ def test_a_call_booked_in_the_chat_is_confirmed_by_the_contact_card_and_the_desk
 
     fill_contact(student, "Ana Pérez", "ana@@example", "+53 5 123 4567", "whatsapp")
     expect(card.locator(".field__error")).to_contain_text("doesn't look right")
-    card.locator("input[name=email]").fill("ana@example.com")
-    card.scroll_into_view_if_needed()
+    expect(card.locator("input[name=name]")).to_have_value("Ana Pérez")  # nothing typed is lost
+    card.evaluate("node => node.scrollIntoView({block: 'end'})")
     OUT.mkdir(parents=True, exist_ok=True)
-    card.screenshot(path=str(OUT / "contact-card.png"))
+    student.screenshot(path=str(OUT / "contact-card.png"))
+    card.locator("input[name=email]").fill("ana@example.com")
+    expect(card.locator(".field__error")).to_be_empty()
     card.locator("button[type=submit]").click()
 
     expect(card).to_contain_text("Thanks, Ana Pérez. We'll reach you at ana@example.com.")
