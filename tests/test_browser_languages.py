@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ROOT, SCREENSHOTS, connect_admin
-from test_browser_contact import fill_contact
 from havana import i18n
+from test_browser_contact import fill_contact
 
 OUT = ROOT / "docs" / "screenshots" if os.environ.get("HAVANA_SCREENSHOTS") == "docs" else SCREENSHOTS
 PHONE = {"width": 390, "height": 844}
