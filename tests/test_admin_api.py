@@ -120,6 +120,24 @@ def test_writes_need_the_csrf_token(live_server, session):
     assert response.status_code == 403 and response.json()["error"]["code"] == "csrf"
 
 
+def test_calls_over_rest_claim_show_the_contact_and_refuse_early_outcomes_and_partial_batches(live_server, session,
+                                                                                                  escalated_chat):
+    url = live_server.url + "/api/bookings"
+    call = next(s for s in session.get(url).json()["slots"] if s["chat_id"] == escalated_chat)
+    assert call["contact"]["email"] == "ana@example.com" and call["confirmed"] and call["claimed_by"] is None
+    claimed = post(session, url + f"/{call['id']}/claim")
+    assert claimed.status_code == 200 and claimed.json()["call"]["claimed_by"] == "admin"
+    assert [s["id"] for s in session.get(url + "?mine=true").json()["slots"]] == [call["id"]]
+    early = post(session, url + f"/{call['id']}/outcome", json={"outcome": "attended"})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "too_early"
+    assert post(session, url + f"/{call['id']}/outcome", json={"outcome": "maybe"}).status_code == 400
+    free = next(s for s in session.get(url).json()["slots"] if s["chat_id"] is None)
+    refused = post(session, url + "/cancel", json={"slot_ids": [call["id"], free["id"]]})
+    assert refused.status_code == 404
+    assert any(s["id"] == call["id"] and s["chat_id"] for s in session.get(url).json()["slots"])  # nothing cancelled
+    assert post(session, url + "/cancel", json={"slot_ids": []}).status_code == 400
+
+
 def test_bookings_panel_and_cancel(live_server, session, escalated_chat):
     slots = session.get(live_server.url + "/api/bookings").json()["slots"]
     assert len(slots) == 42
