@@ -164,6 +164,8 @@ class InProcess:
 
     def close(self):
         from havana.runtime import runtime
+        if runtime.mail is not None:
+            runtime.mail.stop()
         runtime.replies.wait(15)
         for socket in self.sockets:
             if socket.client.is_connected():

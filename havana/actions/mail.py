@@ -54,6 +54,7 @@ def queue_answer_mail(chat_id):
     if first is None:
         return False
     due = db.utcnow() + timedelta(seconds=runtime.config.ANSWER_MAIL_DELAY)
+    _wake_sender()
     return outbox.add("answer", chat["contact_email"], f"answer:{chat_id}:{first}", chat_id=chat_id,
                       data={"from_id": first}, due=due)
 
@@ -89,7 +90,7 @@ def queue_reminders(now=None):
     queued = 0
     for slot in booking_db.slots_between(now.date(), last.date()):
         start = datetime.combine(slot["date"], slot["time"])
-        if slot["chat_id"] is None or not now < start <= last:
+        if slot["chat_id"] is None or slot.get("held_until") is not None or not now < start <= last:
             continue
         chat = chat_db.get_chat(slot["chat_id"])
         if not chat or not chat.get("contact_email"):
@@ -137,3 +138,26 @@ def still_booked(row):
         return False
     now = datetime.now(compose.ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
     return datetime.combine(slot["date"], slot["time"]) > now
+
+
+def move_call(chat_id, slot_id):
+    """The manage page moves the chat's call (the chat's own race-safe booking action) and sends the
+    updated invite in the same transaction; raises SlotTaken, changing nothing."""
+    from havana.actions import bookings
+    with db.transaction():
+        slot = bookings.book_slot(chat_id, slot_id)
+        chat = chat_db.get_chat(chat_id)
+        if slot.get("held_until") is not None:
+            slot = booking_db.confirm_hold(chat_id) or slot
+        queue_booking_mail(chat, slot, "moved")
+    return slot
+
+
+def cancel_call(chat_id):
+    """The manage page cancels the chat's call; the cancelling invite goes out. Returns the freed slot or None."""
+    from havana.actions import bookings
+    with db.transaction():
+        slot = bookings.cancel_chat_booking(chat_id)
+        if slot is not None:
+            queue_booking_mail(chat_db.get_chat(chat_id), slot, "cancelled")
+    return slot

@@ -74,10 +74,11 @@ SUBJECTS = {
 }
 
 
-def _render(name, lang, **values):
+def _render(template, lang, **values):
     def _(msgid, **kw):
         return tr(lang, msgid, **kw)
-    return _env.get_template(name + ".txt").render(_=_, **values), _env.get_template(name + ".html").render(_=_, **values)
+    return (_env.get_template(template + ".txt").render(_=_, **values),
+            _env.get_template(template + ".html").render(_=_, **values))
 
 
 def booking(chat, slot, kind, sequence, advisor=False):
