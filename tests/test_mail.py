@@ -99,7 +99,10 @@ def test_a_booking_sends_the_student_and_the_advisors_a_valid_invite(mail_app, s
     assert "Europe/Madrid" in body and "America/Havana" in body  # both zones
     advisor = smtp.inbox.to(ADVISORS)[0]
     assert str(_event(_invite(advisor)[0])["uid"]) == str(event["uid"])
-    assert all(m["status"] == "sent" and m["attempts"] == 1 for m in outbox.all_mails(chat_id))
+    wait_until(lambda: all(m["status"] == "sent" for m in outbox.all_mails(chat_id)))
+    assert all(m["attempts"] == 1 for m in outbox.all_mails(chat_id))
+    from havana.actions.analytics import analytics
+    assert analytics()["mails"] == {"sent": 2, "failed": 0, "queued": 0}
 
 
 def test_moving_and_cancelling_through_the_link_send_the_updated_and_the_cancelling_invite(mail_app, smtp):
@@ -175,8 +178,8 @@ def test_a_refusing_or_missing_smtp_server_keeps_the_mail_queued_and_retries(mai
     # The chat goes on as usual meanwhile.
     assert student.call("student_message", {"chat_id": chat_id, "message": "hola", "client_id": "c1"})["ok"]
     smtp.inbox.refuse = None
-    wait_until(lambda: len(smtp.inbox.messages) == 2, timeout=15)
-    assert all(r["status"] == "sent" and r["attempts"] >= 2 for r in outbox.all_mails(chat_id))
+    wait_until(lambda: all(r["status"] == "sent" for r in outbox.all_mails(chat_id)), timeout=15)
+    assert len(smtp.inbox.messages) == 2 and all(r["status"] == "sent" and r["attempts"] >= 2 for r in outbox.all_mails(chat_id))
 
 
 def test_a_server_that_is_down_leaves_the_mail_queued(mail_app, smtp):
@@ -300,3 +303,37 @@ def test_no_answer_mail_while_the_student_is_connected(mail_app, smtp):
     from havana.actions.handoff import post_operator_message
     post_operator_message(chat_id, "Hello", admin)
     assert not [r for r in outbox.all_mails(chat_id) if r["kind"] == "answer"]
+
+
+def test_a_mail_refused_until_its_last_attempt_is_marked_failed_and_counted(mail_app, smtp):
+    smtp.inbox.refuse = "550 5.1.1 No such user"
+    app = mail_app(MAIL_MAX_ATTEMPTS=2, MAIL_RETRY_SECONDS=0.1)
+    _student, chat_id = _chat_with_contact(app)
+    _book(chat_id)
+    wait_until(lambda: all(r["status"] == "failed" for r in outbox.all_mails(chat_id)), timeout=15)
+    assert all(r["attempts"] == 2 for r in outbox.all_mails(chat_id))
+    from havana.actions.analytics import analytics
+    assert analytics()["mails"]["failed"] == 2
+
+
+@pytest.mark.parametrize("url", ["http://mail.example.edu", "smtp://", "mail.example.edu:25"])
+def test_a_bad_smtp_url_stops_the_start(url):
+    from havana.config import Config
+    with pytest.raises(ValueError, match="SMTP_URL"):
+        Config(SMTP_URL=url)
+
+
+def test_a_stale_claim_of_a_stopped_process_is_given_back(mail_app, smtp):
+    from havana.mail.sender import STALE_CLAIM
+    app = mail_app(MAIL_POLL_SECONDS=3600)
+    app_runtime_stop()
+    _student, chat_id = _chat_with_contact(app)
+    _book(chat_id)
+    token, rows = outbox.claim_due()
+    assert len(rows) == 2 and outbox.claim_due()[1] == []  # claimed once: nobody else gets them
+    assert outbox.requeue_stale(STALE_CLAIM) == 0  # a fresh claim is left alone
+    assert outbox.requeue_stale(timedelta(seconds=-1)) == 2  # an old one goes back to the queue
+    assert not outbox.mark_sent(rows[0]["id"], token)  # the dead process's late "sent" is ignored
+    from havana.mail.sender import Sender
+    assert Sender().run_once() == 2
+    assert len(smtp.inbox.messages) == 2

@@ -3,7 +3,7 @@ import math
 from collections import Counter
 from datetime import timedelta
 
-from db import analytics as analytics_db, utcnow
+from db import analytics as analytics_db, outbox, utcnow
 from havana import protocol as p
 
 NOT_COVERED = "Not covered by the knowledge base"
@@ -40,6 +40,7 @@ def analytics(days=14):
         "first_human_reply_seconds": {"median": percentile(waits, 0.5), "p90": percentile(waits, 0.9),
                                       "count": len(waits)},
         "bookings": {"made": made, "cancelled": cancelled},
+        "mails": outbox.counts_since(since),
         "models": _model_figures(since),
         "top_escalation_reasons": [{"reason": r, "count": n} for r, n in Counter(
             NOT_COVERED if (c["escalation_reason"] or "").startswith(NOT_COVERED) else c["escalation_reason"]

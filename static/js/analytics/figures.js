@@ -81,6 +81,10 @@ function renderStats(data) {
   const bookings = data.bookings || { made: 0, cancelled: 0 };
   setStat("bookings", numberFormat.format(bookings.made),
     t("booked · %(n)s cancelled", { n: numberFormat.format(bookings.cancelled) }));
+  const mails = data.mails || { sent: 0, failed: 0, queued: 0 };
+  setStat("mails", numberFormat.format(mails.sent),
+    t("%(failed)s failed · %(queued)s waiting", { failed: numberFormat.format(mails.failed),
+                                                   queued: numberFormat.format(mails.queued) }));
   const ratings = data.ratings || {};
   setStat("rating", ratings.average === null || ratings.average === undefined ? "—" : ratings.average.toFixed(1),
     ratings.count ? t("from %(ratings)s", { ratings: ratingsCount(ratings.count) }) : t("no ratings yet"), " / 5");
