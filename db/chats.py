@@ -43,6 +43,15 @@ def get_chat(chat_id):
     return dict(row) if row else None
 
 
+def chats_by_ids(chat_ids):
+    """The live chats among these ids (any order)."""
+    ids = [i for i in chat_ids if _valid_id(i)]
+    if not ids:
+        return []
+    with transaction() as conn:
+        return [dict(r) for r in conn.execute(select(chats).where(chats.c.id.in_(ids), _live)).mappings()]
+
+
 def lock_chat(chat_id):
     """The live chat, locked until the surrounding transaction ends (writers to one chat queue); or None."""
     if not _valid_id(chat_id):

@@ -160,7 +160,7 @@ class Student:
             student=text, reply=(reply or {}).get("message", ""), seconds=seconds, timed_out=timed_out,
             escalated=escalated, already_escalated=status_before in HANDED_OVER,
             reason=self._reason() if escalated or status_before in HANDED_OVER else "",
-            booked=any(e == "booking_confirmed" for e, d in turn if _ours(d, self.chat_id)),
+            booked=any(e in ("booking_confirmed", "booking_held") for e, d in turn if _ours(d, self.chat_id)),
             cancelled=any(e == "booking_cancelled" for e, d in turn if _ours(d, self.chat_id)),
             context=notices)
 

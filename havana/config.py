@@ -88,6 +88,8 @@ class Config(BaseSettings):
     TIMEZONE: str = "America/Havana"
     BUSINESS_HOURS: str = "Mon-Fri 09:00-17:00"
     AVG_HANDLE_MINUTES: float = Field(4, gt=0)
+    BOOKING_HOLD_MINUTES: float = Field(15, gt=0)  # a call booked without contact details is held this long
+    MAX_BOOKINGS_PER_ADDRESS: int = Field(3, ge=1)  # active (future) calls booked from one client address
 
     # Mail (havana/mail): unset SMTP_URL writes each mail as an .eml file under MAIL_OUTBOX_DIR.
     SMTP_URL: Optional[str] = None  # smtp://user:password@host:587?starttls=true, or smtps://...:465

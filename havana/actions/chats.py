@@ -129,7 +129,7 @@ def post_student_message(chat_id, text, client_id=None, address=None):
             broadcast.message(row)
             broadcast.student_typing(chat_id, False)
             _detect_language(chat)
-            db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"]))
+            db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"], address))
     return p.student_message(row)
 
 
