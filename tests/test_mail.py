@@ -37,26 +37,18 @@ def mail_app(inprocess, smtp):
     return make
 
 
-def _chat_with_contact(app, method="video", language="es", timezone="Europe/Madrid"):
+def _chat_with_contact(app, method="video", language="es", timezone="Europe/Madrid", email=STUDENT):
     student = app.student()
     ack = student.call("student_connect", {"language": language})
     chat_id = ack["data"]["chat"]["id"] if "data" in ack else ack["chat"]["id"]
-    chat_db.set_contact(chat_id, "Ana Pérez", STUDENT, "+5351234567", method, timezone)
+    chat_db.set_contact(chat_id, "Ana Pérez", email, "+5351234567", method, timezone)
     return student, chat_id
 
 
 def _book(chat_id, slot_id=None):
-    """What the contact card's action does once the contact is given: book, confirm, queue the invite."""
+    """The chat's booking action for a chat whose contact is known: confirmed, and the invite queued."""
     from havana.actions import bookings
-    from havana.actions.mail import queue_booking_mail
-    from db import bookings as booking_db
-    slot_id = slot_id or bookings.free_slots()[0]["id"]
-    with db.transaction():
-        slot = bookings.book_slot(chat_id, slot_id)
-        if slot.get("held_until") is not None:
-            slot = booking_db.confirm_hold(chat_id) or slot
-        queue_booking_mail(chat_db.get_chat(chat_id), slot, "confirmed")
-    return slot
+    return bookings.book_slot(chat_id, slot_id or bookings.free_slots()[0]["id"])
 
 
 def _invite(message):
@@ -223,7 +215,7 @@ def test_reminders_come_once_each_and_not_for_a_cancelled_call(mail_app, smtp):
     assert queue_reminders(start + timedelta(minutes=5)) == 0
     kinds = [r["kind"] for r in outbox.all_mails(chat_id)]
     assert kinds.count("reminder") == 2
-    other_student, other = _chat_with_contact(app)
+    other_student, other = _chat_with_contact(app, email="luis@example.com")
     other_slot = _book(other)
     bookings.cancel_chat_booking(other)
     other_start = datetime.combine(other_slot["date"], other_slot["time"])
@@ -255,7 +247,7 @@ def test_reminders_fire_once_across_two_processes_sharing_mariadb(mail_app, smtp
     app_runtime_stop()
     _student, chat_id = _chat_with_contact(app)
     _book(chat_id)
-    _student2, chat2 = _chat_with_contact(app)
+    _student2, chat2 = _chat_with_contact(app, email="luis@example.com")
     _book(chat2)
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, mysql_url, smtp.url], cwd=ROOT_DIR,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]

@@ -139,25 +139,3 @@ def still_booked(row):
     now = datetime.now(compose.ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
     return datetime.combine(slot["date"], slot["time"]) > now
 
-
-def move_call(chat_id, slot_id):
-    """The manage page moves the chat's call (the chat's own race-safe booking action) and sends the
-    updated invite in the same transaction; raises SlotTaken, changing nothing."""
-    from havana.actions import bookings
-    with db.transaction():
-        slot = bookings.book_slot(chat_id, slot_id)
-        chat = chat_db.get_chat(chat_id)
-        if slot.get("held_until") is not None:
-            slot = booking_db.confirm_hold(chat_id) or slot
-        queue_booking_mail(chat, slot, "moved")
-    return slot
-
-
-def cancel_call(chat_id):
-    """The manage page cancels the chat's call; the cancelling invite goes out. Returns the freed slot or None."""
-    from havana.actions import bookings
-    with db.transaction():
-        slot = bookings.cancel_chat_booking(chat_id)
-        if slot is not None:
-            queue_booking_mail(chat_db.get_chat(chat_id), slot, "cancelled")
-    return slot

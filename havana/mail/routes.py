@@ -5,9 +5,9 @@ from flask import Blueprint, g, render_template, request
 from flask_babel import gettext
 
 import db
-from assistant.tools import SlotTaken
+from assistant.tools import BookingRefused, SlotTaken
 from db import chats as chat_db
-from havana.actions import bookings, mail as mail_actions
+from havana.actions import bookings
 from havana.extensions import limiter
 from havana.mail import compose, links
 from havana.runtime import runtime
@@ -52,17 +52,23 @@ def change(token):
     except links.LinkRefused as exc:
         return _refused(exc)
     if request.form.get("action") == "cancel":
-        slot = mail_actions.cancel_call(chat["id"])
+        # The chat's own cancel action: the chat and the desk see it, and it queues the cancelling invite.
+        slot = bookings.cancel_chat_booking(chat["id"])
         notice = gettext("Your call was cancelled.") if slot else gettext("There was no call to cancel.")
         return _manage_page(chat_db.get_chat(chat["id"]), token, notice=notice)
     try:
         slot_id = int(request.form.get("slot_id", ""))
     except ValueError:
         return _manage_page(chat, token, error=gettext("Choose a time first.")), 400
+    if bookings.chat_booking(chat["id"]) is None and not chat.get("contact_email"):
+        return _manage_page(chat, token), 409
     try:
-        mail_actions.move_call(chat["id"], slot_id)
+        # The chat's own race-safe booking action: it moves the call and queues the updated invite.
+        bookings.book_slot(chat["id"], slot_id, address=request.remote_addr)
     except SlotTaken:
         return _manage_page(chat, token, error=gettext("That time was just taken. Please choose another.")), 409
+    except BookingRefused as exc:
+        return _manage_page(chat, token, error=exc.message), 409
     return _manage_page(chat_db.get_chat(chat["id"]), token, notice=gettext("Your call was moved."))
 
 
