@@ -329,3 +329,31 @@ def test_a_stale_claim_of_a_stopped_process_is_given_back(mail_app, smtp):
     from havana.mail.sender import Sender
     assert Sender().run_once() == 2
     assert len(smtp.inbox.messages) == 2
+
+
+def test_the_contact_card_confirms_a_held_call_by_mail_and_a_move_by_link_reaches_the_desk_live(mail_app, smtp):
+    from havana.actions import bookings
+    app = mail_app()
+    student = app.student()
+    ack = student.call("student_connect", {"language": "en"})
+    chat_id = (ack.get("data") or ack)["chat"]["id"]
+    desk, _admin = app.advisor("maria")
+    bookings.book_slot(chat_id, bookings.free_slots()[0]["id"], "10.0.0.1")  # held: no contact yet
+    assert not outbox.all_mails(chat_id)
+    saved = student.call("save_contact", {"chat_id": chat_id, "name": "Ana Pérez", "email": STUDENT,
+                                          "method": "phone", "phone": "+53 5 123 4567",
+                                          "timezone": "America/Havana"})
+    assert saved["ok"]
+    wait_until(lambda: smtp.inbox.to(STUDENT), timeout=15)
+    confirmation = smtp.inbox.to(STUDENT)[0]
+    assert _invite(confirmation)[0]["method"] == "REQUEST"
+    assert "+5351234567" in confirmation.get_body(("plain",)).get_content()
+    path = _manage_path(confirmation)
+    web = app.app.test_client()
+    html = web.get(path).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    target = int(re.findall(r'<option value="(\d+)"', html)[2])
+    assert web.post(path, data={"csrf_token": token, "slot_id": target}).status_code == 200
+    assert desk.wait_for("booking_confirmed", lambda d: d["booking"]["id"] == target)
+    assert student.wait_for("booking_confirmed", lambda d: d["booking"]["id"] == target)
+    wait_until(lambda: len(smtp.inbox.to(STUDENT)) == 2, timeout=15)
