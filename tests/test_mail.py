@@ -205,7 +205,8 @@ def test_reminders_come_once_each_and_not_for_a_cancelled_call(mail_app, smtp):
     app = mail_app(MAIL_POLL_SECONDS=3600, REMINDER_HOURS="24,1")
     app_runtime_stop()
     _student, chat_id = _chat_with_contact(app)
-    slot = _book(chat_id)
+    later = [s for s in bookings.free_slots() if datetime.combine(s["date"], s["time"]) > _local_now() + timedelta(hours=26)]
+    slot = _book(chat_id, later[0]["id"])
     start = datetime.combine(slot["date"], slot["time"])
     assert queue_reminders(start - timedelta(hours=30)) == 0
     assert queue_reminders(start - timedelta(hours=23)) == 1
@@ -220,6 +221,21 @@ def test_reminders_come_once_each_and_not_for_a_cancelled_call(mail_app, smtp):
     bookings.cancel_chat_booking(other)
     other_start = datetime.combine(other_slot["date"], other_slot["time"])
     assert queue_reminders(other_start - timedelta(hours=23)) == 0
+    # A call confirmed 3 hours ahead gets no 24-hour reminder, only the 1-hour one when its time comes.
+    _s, soon = _chat_with_contact(app, email="eva@example.com")
+    soon_slot = next(s for s in bookings.free_slots()
+                     if timedelta(hours=2) < datetime.combine(s["date"], s["time"]) - _local_now() < timedelta(hours=23))
+    _book(soon, soon_slot["id"])
+    soon_start = datetime.combine(soon_slot["date"], soon_slot["time"])
+    assert queue_reminders(_local_now()) == 0
+    assert queue_reminders(soon_start - timedelta(minutes=59)) == 1
+    assert [r["data"] for r in outbox.all_mails(soon) if r["kind"] == "reminder"] == ['{"slot_id": %d, "hours": 1.0}'
+                                                                                     % soon_slot["id"]]
+
+
+def _local_now():
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo("America/Havana")).replace(tzinfo=None)
 
 
 def app_runtime_stop():
@@ -249,6 +265,13 @@ def test_reminders_fire_once_across_two_processes_sharing_mariadb(mail_app, smtp
     _book(chat_id)
     _student2, chat2 = _chat_with_contact(app, email="luis@example.com")
     _book(chat2)
+    # Both calls were confirmed long ago, before their reminder's time (REMINDER_HOURS before the call).
+    from sqlalchemy import update
+    from db.schema import bookings as bookings_table
+    with db.transaction() as conn:
+        long_ago = db.utcnow() - timedelta(days=60)
+        conn.execute(update(bookings_table).where(bookings_table.c.chat_id.isnot(None))
+                     .values(booked_at=long_ago, confirmed_at=long_ago))
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, mysql_url, smtp.url], cwd=ROOT_DIR,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [w.communicate(timeout=60) for w in workers]

@@ -95,8 +95,11 @@ def queue_reminders(now=None):
         chat = chat_db.get_chat(slot["chat_id"])
         if not chat or not chat.get("contact_email"):
             continue
-        # Only the nearest reminder whose time has come: a call booked 3 hours ahead gets the 1-hour one only.
-        due = [h for h in hours if start - timedelta(hours=h) <= now]
+        # Only the nearest reminder whose time has come, and none whose time passed before the call was
+        # confirmed: a call booked 3 hours ahead gets the 1-hour reminder only.
+        confirmed = _local(slot.get("confirmed_at") or slot.get("booked_at"))
+        due = [h for h in hours if start - timedelta(hours=h) <= now
+               and (confirmed is None or confirmed <= start - timedelta(hours=h))]
         if not due:
             continue
         h = min(due)
@@ -105,6 +108,14 @@ def queue_reminders(now=None):
         queued += outbox.add("reminder", chat["contact_email"], key, chat_id=chat["id"],
                              data={"slot_id": slot["id"], "hours": h}, **compose.reminder(chat, slot, h))
     return queued
+
+
+def _local(utc_naive):
+    """A stored UTC timestamp as the university's naive local time (the slots' clock)."""
+    if utc_naive is None:
+        return None
+    zone = compose.ZoneInfo(runtime.config.TIMEZONE)
+    return utc_naive.replace(tzinfo=compose.timezone.utc).astimezone(zone).replace(tzinfo=None)
 
 
 def compose_answer(row):

@@ -40,4 +40,5 @@ def build(*, uid, sequence, cancel, start, end, summary, description, location, 
     attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     cal.add_component(event)
+    cal.add_missing_timezones()  # the VTIMEZONE that DTSTART's TZID names, so every client reads it alike
     return cal.to_ical().decode()
