@@ -4,7 +4,7 @@ from email import policy
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from conftest import free_port
 
 
 class Inbox:

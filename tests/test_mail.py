@@ -11,8 +11,8 @@ from icalendar import Calendar
 
 import db
 from db import chats as chat_db, outbox
-from tests.conftest import ROOT as ROOT_DIR, wait_until
-from tests.mail_server import SmtpServer
+from conftest import ROOT as ROOT_DIR, wait_until
+from mail_server import SmtpServer
 
 STUDENT = "ana@example.com"
 ADVISORS = "advisors@example.edu"
