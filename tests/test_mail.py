@@ -380,3 +380,21 @@ def test_the_contact_card_confirms_a_held_call_by_mail_and_a_move_by_link_reache
     assert desk.wait_for("booking_confirmed", lambda d: d["booking"]["id"] == target)
     assert student.wait_for("booking_confirmed", lambda d: d["booking"]["id"] == target)
     wait_until(lambda: len(smtp.inbox.to(STUDENT)) == 2, timeout=15)
+
+
+def test_an_answer_mail_is_dropped_when_the_student_comes_back_before_it_goes(mail_app, smtp):
+    app = mail_app(ANSWER_MAIL_DELAY=1.5)
+    student, chat_id = _chat_with_contact(app, language="en")
+    student.client.disconnect()
+    _advisor, admin = app.advisor("maria")
+    from havana.actions.handoff import post_operator_message
+    post_operator_message(chat_id, "Are you still there?", admin)
+    assert [r["status"] for r in outbox.all_mails(chat_id) if r["kind"] == "answer"] == ["queued"]
+    back = app.student()
+    from db import chats as chats_db
+    chat = chats_db.get_chat(chat_id)
+    from havana.mail import links
+    assert back.call("student_connect", {"chat_id": chat_id, "token": links.sign(links.REOPEN, chat["id"])})["ok"]
+    wait_until(lambda: [r["status"] for r in outbox.all_mails(chat_id) if r["kind"] == "answer"] == ["dropped"],
+               timeout=15)
+    assert not smtp.inbox.to(STUDENT)
