@@ -125,8 +125,17 @@ def test_moving_and_cancelling_through_the_link_send_the_updated_and_the_cancell
     cal, part = _invite(cancel_mail)
     assert cal["method"] == "CANCEL" and part.get_param("method") == "CANCEL"
     assert _event(cal)["uid"] == original["uid"] and int(_event(cal)["sequence"]) == int(update["sequence"]) + 1
+    # The cancelled mail's link books again: the same calendar entry, requested anew.
+    html = web.get(path).get_data(as_text=True)
+    assert "You have no advisor call booked." in html
+    again = int(re.findall(r'<option value="(\d+)"', html)[0])
+    rebooked = web.post(path, data={"csrf_token": token, "slot_id": again})
+    assert "Your call is booked." in rebooked.get_data(as_text=True) and app_booking(chat_id)["id"] == again
+    wait_until(lambda: len(smtp.inbox.to(STUDENT)) == 4, timeout=15)
+    cal, _part = _invite(smtp.inbox.to(STUDENT)[3])
+    assert cal["method"] == "REQUEST" and _event(cal)["uid"] == original["uid"]
+    assert int(_event(cal)["sequence"]) == int(original["sequence"]) + 3
     # Without its CSRF token the form is refused and changes nothing.
-    _book(chat_id)
     assert web.post(path, data={"action": "cancel"}).status_code == 400
     assert app_booking(chat_id) is not None
 

@@ -4,13 +4,13 @@ from datetime import datetime
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext
 
-import db
 from assistant.tools import BookingRefused, SlotTaken
 from db import chats as chat_db
 from havana.actions import bookings
 from havana.extensions import limiter
 from havana.mail import compose, links
 from havana.runtime import runtime
+from havana.student.routes import index
 
 bp = Blueprint("mail", __name__)
 
@@ -60,8 +60,9 @@ def change(token):
         slot_id = int(request.form.get("slot_id", ""))
     except ValueError:
         return _manage_page(chat, token, error=gettext("Choose a time first.")), 400
-    if bookings.chat_booking(chat["id"]) is None and not chat.get("contact_email"):
-        return _manage_page(chat, token), 409
+    if not chat.get("contact_email"):
+        return _manage_page(chat, token), 409  # a call is only booked here for a student we can reach
+    had_call = bookings.chat_booking(chat["id"]) is not None
     try:
         # The chat's own race-safe booking action: it moves the call and queues the updated invite.
         bookings.book_slot(chat["id"], slot_id, address=request.remote_addr)
@@ -69,7 +70,8 @@ def change(token):
         return _manage_page(chat, token, error=gettext("That time was just taken. Please choose another.")), 409
     except BookingRefused as exc:
         return _manage_page(chat, token, error=exc.message), 409
-    return _manage_page(chat_db.get_chat(chat["id"]), token, notice=gettext("Your call was moved."))
+    notice = gettext("Your call was moved.") if had_call else gettext("Your call is booked.")
+    return _manage_page(chat_db.get_chat(chat["id"]), token, notice=notice)
 
 
 def _manage_page(chat, token, notice=None, error=None):
@@ -85,7 +87,7 @@ def _manage_page(chat, token, notice=None, error=None):
                 "past": start.replace(tzinfo=None) <= _now()}
     free = [{"id": s["id"], "label": compose.when(compose.call_start(s), lang)} for s in bookings.free_slots()[:60]]
     return render_template("manage.html", call=call, free=free, token=token, notice=notice, error=error,
-                           name=chat.get("contact_name") or "")
+                           name=chat.get("contact_name") or "", can_book=bool(chat.get("contact_email")))
 
 
 def _now():
@@ -100,8 +102,5 @@ def reopen(token):
         chat = _chat_of(links.REOPEN, token)
     except links.LinkRefused as exc:
         return _refused(exc)
-    except db.DatabaseUnavailable:
-        raise
-    from havana.student.routes import index
     g.handover = {"chat_id": chat["id"], "token": token}
     return index()
