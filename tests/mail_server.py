@@ -3,6 +3,7 @@ import email
 from email import policy
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import free_port
 
@@ -27,17 +28,23 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self, port=None):
+    def __init__(self, port=None, login=None):
+        """login=(user, password): the server asks for AUTH and accepts only these."""
         self.inbox = Inbox()
         self.port = port or free_port()
         self.controller = None
+        self.login = login
+        self.logins = []
 
     @property
     def url(self):
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        extra = {}
+        if self.login:
+            extra = dict(authenticator=self._authenticate, auth_required=True, auth_require_tls=False)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
         return self
 
@@ -45,3 +52,10 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            given = (auth_data.login.decode(), auth_data.password.decode())
+            self.logins.append(given)
+            return AuthResult(success=given == self.login)
+        return AuthResult(success=False)

@@ -407,3 +407,16 @@ def test_an_answer_mail_is_dropped_when_the_student_comes_back_before_it_goes(ma
     wait_until(lambda: [r["status"] for r in outbox.all_mails(chat_id) if r["kind"] == "answer"] == ["dropped"],
                timeout=15)
     assert not smtp.inbox.to(STUDENT)
+
+
+def test_smtp_login_from_the_url_with_percent_encoded_user_and_password(mail_app):
+    server = SmtpServer(login=("admissions@example.edu", "p@ss:w/rd")).start()
+    try:
+        url = f"smtp://admissions%40example.edu:p%40ss%3Aw%2Frd@127.0.0.1:{server.port}"
+        app = mail_app(SMTP_URL=url)
+        _student, chat_id = _chat_with_contact(app)
+        _book(chat_id)
+        wait_until(lambda: len(server.inbox.messages) == 2, timeout=15)
+        assert server.logins[0] == ("admissions@example.edu", "p@ss:w/rd")
+    finally:
+        server.stop()
