@@ -52,7 +52,7 @@ class LiveRunner:
                    SLOT_TIMES=",".join(SLOT_TIMES), ACCESS_LOG="0",
                    # Every simulated student comes from 127.0.0.1: lift the per-address limits.
                    RATE_MESSAGES_PER_ADDRESS="100000/minute", RATE_CHATS_PER_ADDRESS="100000/hour",
-                   RATE_MESSAGES_PER_CHAT="1000/minute")
+                   RATE_MESSAGES_PER_CHAT="1000/minute", MAX_BOOKINGS_PER_ADDRESS="100000")
         self.log_path = Path(log_dir or folder) / f"server-{self.port}.log"
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,

@@ -20,7 +20,7 @@ from havana.hours import BusinessHours
 ROOT = Path(__file__).resolve().parent.parent
 
 # HAVANA_* variables that are not settings: the test suite's switches (tests/conftest.py).
-OTHER_HAVANA_VARIABLES = ("HAVANA_REQUIRE_MYSQL", "HAVANA_REQUIRE_BROWSER")
+OTHER_HAVANA_VARIABLES = ("HAVANA_REQUIRE_MYSQL", "HAVANA_REQUIRE_BROWSER", "HAVANA_SCREENSHOTS")
 
 CommaList = Annotated[list[str], NoDecode]
 

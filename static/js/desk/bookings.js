@@ -108,7 +108,7 @@ function callDetails(slot) {
   if (slot.claimed_by) {
     actions.append(el("span", "slot__tag", slot.claimed_by === me ? t("Your call") : t("Claimed by %(name)s", { name: slot.claimed_by })));
   }
-  if (slot.claimed_by !== me) {
+  if (!slot.claimed_by) {
     const claim = el("button", "button button--small button--quiet slot__claim", t("Claim"));
     claim.type = "button";
     claim.addEventListener("click", () => callAction(slot, "/claim", null, claim));

@@ -81,6 +81,7 @@ function renderCard(reason, label) {
     event.preventDefault();
     send(card, form, { error, submit });
   });
+  form.addEventListener("input", () => { error.textContent = ""; });
   return card;
 }
 
