@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import transaction, utcnow
-from .schema import OUTBOX_FAILED, OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, outbox
+from .schema import OUTBOX_DROPPED, OUTBOX_FAILED, OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, outbox
 
 
 def add(kind, to, dedupe_key, subject="", body_text=None, body_html=None, ics=None, chat_id=None,
@@ -94,7 +94,7 @@ def drop(mail_id, token, reason):
     """A claimed mail that no longer needs sending (its call was cancelled, the student came back)."""
     with transaction() as conn:
         conn.execute(update(outbox).where(outbox.c.id == mail_id, outbox.c.claimed_by == token)
-                     .values(status="dropped", last_error=reason))
+                     .values(status=OUTBOX_DROPPED, last_error=reason))
 
 
 def requeue_stale(older_than):

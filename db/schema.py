@@ -204,6 +204,7 @@ canned_responses = Table(
 # Mail waiting to be sent, sent or given up on: written inside the action that causes it, sent by
 # each process's havana.mail.sender, which claims due rows (claimed_by) so one mail goes out once.
 OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = "queued", "sending", "sent", "failed"
+OUTBOX_DROPPED = "dropped"  # no longer worth sending: the call was cancelled, the student came back
 outbox = Table(
     "outbox", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),

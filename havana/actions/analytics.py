@@ -3,7 +3,7 @@ import math
 from collections import Counter
 from datetime import timedelta
 
-from db import analytics as analytics_db, utcnow
+from db import analytics as analytics_db, outbox, utcnow
 from db.schema import OUTCOME_ATTENDED, OUTCOME_NO_SHOW
 from havana import protocol as p
 
@@ -43,6 +43,7 @@ def analytics(days=14):
                                       "count": len(waits)},
         "bookings": {"made": made, "cancelled": cancelled,
                      "attended": outcomes.get(OUTCOME_ATTENDED, 0), "no_show": outcomes.get(OUTCOME_NO_SHOW, 0)},
+        "mails": outbox.counts_since(since),
         "models": _model_figures(since),
         "top_escalation_reasons": [{"reason": r, "count": n} for r, n in Counter(
             NOT_COVERED if (c["escalation_reason"] or "").startswith(NOT_COVERED) else c["escalation_reason"]

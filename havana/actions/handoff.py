@@ -10,6 +10,7 @@ from havana import broadcast, protocol as p
 from havana.actions import bookings
 from havana.actions.chats import add_notice
 from havana.actions.checks import clean_text, locked_chat
+from havana.actions.mail import queue_answer_mail
 from havana.actions.models import active_model
 from havana.actions.queue import advisor_availability, queue_changed
 from havana.errors import ClientError
@@ -94,6 +95,7 @@ def post_operator_message(chat_id, text, admin, client_id=None):
         if created:
             broadcast.message(row)
             broadcast.advisor_typing(chat_id, False)
+            queue_answer_mail(chat_id)  # reaches a student who left, by e-mail, in one batch
     return p.desk_message(row)
 
 

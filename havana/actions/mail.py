@@ -54,6 +54,7 @@ def queue_answer_mail(chat_id):
     if first is None:
         return False
     due = db.utcnow() + timedelta(seconds=runtime.config.ANSWER_MAIL_DELAY)
+    _wake_sender()
     return outbox.add("answer", chat["contact_email"], f"answer:{chat_id}:{first}", chat_id=chat_id,
                       data={"from_id": first}, due=due)
 
@@ -89,13 +90,16 @@ def queue_reminders(now=None):
     queued = 0
     for slot in booking_db.slots_between(now.date(), last.date()):
         start = datetime.combine(slot["date"], slot["time"])
-        if slot["chat_id"] is None or not now < start <= last:
+        if slot["chat_id"] is None or slot.get("held_until") is not None or not now < start <= last:
             continue
         chat = chat_db.get_chat(slot["chat_id"])
         if not chat or not chat.get("contact_email"):
             continue
-        # Only the nearest reminder whose time has come: a call booked 3 hours ahead gets the 1-hour one only.
-        due = [h for h in hours if start - timedelta(hours=h) <= now]
+        # Only the nearest reminder whose time has come, and none whose time passed before the call was
+        # confirmed: a call booked 3 hours ahead gets the 1-hour reminder only.
+        confirmed = _local(slot.get("confirmed_at") or slot.get("booked_at"))
+        due = [h for h in hours if start - timedelta(hours=h) <= now
+               and (confirmed is None or confirmed <= start - timedelta(hours=h))]
         if not due:
             continue
         h = min(due)
@@ -104,6 +108,14 @@ def queue_reminders(now=None):
         queued += outbox.add("reminder", chat["contact_email"], key, chat_id=chat["id"],
                              data={"slot_id": slot["id"], "hours": h}, **compose.reminder(chat, slot, h))
     return queued
+
+
+def _local(utc_naive):
+    """A stored UTC timestamp as the university's naive local time (the slots' clock)."""
+    if utc_naive is None:
+        return None
+    zone = compose.ZoneInfo(runtime.config.TIMEZONE)
+    return utc_naive.replace(tzinfo=compose.timezone.utc).astimezone(zone).replace(tzinfo=None)
 
 
 def compose_answer(row):
@@ -137,3 +149,4 @@ def still_booked(row):
         return False
     now = datetime.now(compose.ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
     return datetime.combine(slot["date"], slot["time"]) > now
+

@@ -2,14 +2,14 @@
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from havana.config import ROOT
-from havana.i18n import normalize, tr
+from havana.i18n import N_, normalize, tr
 from havana.mail import invite, links
 from havana.runtime import runtime
 
@@ -18,7 +18,7 @@ _env = Environment(loader=FileSystemLoader(str(ROOT / "templates" / "mail")),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 # msgids of how the student will be called (contact_method), shown in mails and on the manage page.
-METHODS = {"phone": "By phone", "whatsapp": "By WhatsApp", "video": "Video call"}
+METHODS = {"phone": N_("By phone"), "whatsapp": N_("By WhatsApp"), "video": N_("Video call")}
 
 
 def call_start(slot):
@@ -67,10 +67,10 @@ def _call_facts(chat, slot, lang):
 
 
 SUBJECTS = {
-    "confirmed": "Your advisor call: %(when)s",
-    "moved": "Your advisor call was moved: %(when)s",
-    "cancelled": "Your advisor call on %(when)s was cancelled",
-    "reminder": "Reminder: your advisor call %(when)s",
+    "confirmed": N_("Your advisor call: %(when)s"),
+    "moved": N_("Your advisor call was moved: %(when)s"),
+    "cancelled": N_("Your advisor call on %(when)s was cancelled"),
+    "reminder": N_("Reminder: your advisor call %(when)s"),
 }
 
 

@@ -1,4 +1,5 @@
 """The .ics calendar invite of a booked call (RFC 5546: METHOD:REQUEST, and METHOD:CANCEL)."""
+from datetime import datetime, timezone
 from email.utils import parseaddr
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -22,7 +23,7 @@ def build(*, uid, sequence, cancel, start, end, summary, description, location, 
     event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)
-    event.add("dtstamp", start.__class__.now(start.tzinfo))
+    event.add("dtstamp", datetime.now(timezone.utc))
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", summary)
@@ -40,4 +41,5 @@ def build(*, uid, sequence, cancel, start, end, summary, description, location, 
     attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     cal.add_component(event)
+    cal.add_missing_timezones()  # the VTIMEZONE that DTSTART's TZID names, so every client reads it alike
     return cal.to_ical().decode()

@@ -124,11 +124,14 @@ class Sender:
                 sent += self._send(token, row)
 
     def _send(self, token, row):
-        from havana.actions.mail import compose_answer, still_booked
+        from havana.actions.mail import compose_answer, still_booked, student_connected
         config = runtime.config
         composed = {}
         try:
             if row["kind"] == "answer":
+                if student_connected(row["chat_id"]):
+                    outbox.drop(row["id"], token, "the student came back to the chat")
+                    return 0
                 composed = compose_answer(row)
                 if composed is None:
                     outbox.drop(row["id"], token, "no advisor messages to send")
