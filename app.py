@@ -66,6 +66,7 @@ def create_app(config=None):
     from havana.admin import api as api_bp, bp as admin_bp
     from havana.auth import bp as auth_bp
     from havana.student import bp as student_bp
+    from havana.mail.routes import bp as mail_bp
 
     socketio.init_app(
         app,
@@ -81,7 +82,7 @@ def create_app(config=None):
     advisor_sockets.init_app(app, config)
     metrics.init_app(app, config)
     csrf.exempt(api_bp)  # the API checks its token itself, after sign-in
-    for blueprint in (student_bp, auth_bp, admin_bp, api_bp):
+    for blueprint in (student_bp, auth_bp, admin_bp, api_bp, mail_bp):
         app.register_blueprint(blueprint)
     _register_error_pages(app)
     _add_security_headers(app, config)
@@ -89,6 +90,7 @@ def create_app(config=None):
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.TRUSTED_PROXIES, x_proto=config.TRUSTED_PROXIES,
                                 x_host=config.TRUSTED_PROXIES)
+    _start_mail_sender(app)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(display_name_command)
 
@@ -99,6 +101,16 @@ def create_app(config=None):
     return app
 
 
+def _start_mail_sender(app):
+    """Every app process sends the outbox (havana.mail.sender); a test's next app replaces the last one's."""
+    from havana.mail.sender import Sender
+    runtime.secret_key = app.config["SECRET_KEY"]
+    if runtime.mail is not None:
+        runtime.mail.stop()
+    runtime.mail = Sender()
+    runtime.mail.start()
+
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
     "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'",
@@ -107,7 +119,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 # Pages and answers that carry chats, accounts or CSRF tokens: never kept by a browser or a proxy.
-PRIVATE_PATHS = ("/admin", "/api/", "/login", "/chats/")
+PRIVATE_PATHS = ("/admin", "/api/", "/login", "/chats/", "/call/", "/chat/reopen/")
 
 
 def _add_security_headers(app, config):

@@ -411,10 +411,71 @@ def question_clause(text):
     return asking[-1] if asking else None
 
 
+# -- contact details typed in the chat ------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.U)
+# International form only ("+53 5 123 4567", "+34-612-345-678"): a bare local number names no country.
+_PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{5,18}\d")
+_NAME_CUE = _rx(r"\b(?:i'?m|i am|my name is|my name'?s|name is|this is|call me|me llamo|mi nombre es|soy|"
+                r"nombre:|name:)\s+")
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*", re.U)
+# Words that follow "I'm" / "soy" without being a name ("I'm from Brazil", "soy estudiante").
+_NOT_NAME = {"a", "an", "the", "from", "in", "at", "interested", "looking", "writing", "here", "not", "so", "very",
+             "trying", "student", "applying", "and", "my", "your", "email", "e", "mail", "phone", "whatsapp",
+             "un", "una", "de", "del", "desde", "en", "estudiante", "interesado", "interesada", "y", "mi", "tu",
+             "correo", "telefono", "muy", "aqui", "el", "la", "available", "free", "going", "sorry", "ok", "fine",
+             "good", "great", "happy", "glad", "on", "with", "con", "por", "para", "it", "is", "es", "at"}
+_NAME_STOP = _NOT_NAME | {"email", "correo", "phone", "telefono", "whatsapp", "number", "numero", "and", "y"}
+_METHODS = [("whatsapp", _rx(r"\bwhats\s?app\b|\bwasap\b")),
+            ("video", _rx(r"\bvideo\s?(?:call|llamada)?\b|\bvideollamada\b|\bzoom\b|\bmeet\b|\bjitsi\b")),
+            ("phone", _rx(r"\bphone call\b|\bby phone\b|\bcall me\b|\bllamada telefonica\b|\bpor telefono\b|"
+                          r"\bllamenme\b|\bllamame\b"))]
+
+
+def contact_details(text):
+    """Details a student typed ("I'm Ana Pérez, ana@example.com, +53 5 123 4567", "me llamo Ana, mi correo
+    es ..."): {"email", "name" (or None), "phone" (or None), "method" (or None)}, or None without an e-mail."""
+    email = _EMAIL.search(text)
+    if not email:
+        return None
+    phone = _PHONE.search(text)
+    folded = _norm(text)
+    method = next((name for name, pattern in _METHODS if pattern.search(folded)), None)
+    return {"email": email[0].rstrip("."), "name": _typed_name(text, email), "method": method,
+            "phone": " ".join(phone[0].split()) if phone else None}
+
+
+def _typed_name(text, email):
+    """The name after a cue ("I'm", "me llamo"), or a name-like lead before the first comma."""
+    for cue in _NAME_CUE.finditer(text):
+        name = _name_words(text[cue.end():])
+        if name:
+            return name
+    lead = text[:email.start()].split(",")[0].strip()
+    if lead and not any(ch.isdigit() for ch in lead) and lead[:1].isupper():
+        return _name_words(lead, whole=True)
+    return None
+
+
+def _name_words(text, whole=False):
+    """Up to four name words at the start of `text` (None when the first is not a name)."""
+    words = []
+    for match in _NAME_WORD.finditer(text):
+        gap = text[words[-1][1]:match.start()] if words else text[:match.start()]
+        if gap.strip() or fold(match[0]) in _NAME_STOP or len(words) == 4:
+            break
+        words.append((match[0], match.end()))
+    if not words or fold(words[0][0]) in _NOT_NAME:
+        return None
+    if whole and len(words) != len(_NAME_WORD.findall(text)):
+        return None
+    return " ".join(w for w, _ in words)
+
+
 # -- the dialogue so far ----------------------------------------------------------------
 
 _SLOT_LINE = re.compile(r"^•\s*(.+?):\s*(\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*)\s*$", re.M)
-_BOOKED_NOTICE = _rx(r"\bcall booked for\b|\breservad[ao]\b")
+_BOOKED_NOTICE = _rx(r"\bcall (?:booked|held) for\b|\breservad[ao]\b")
 _CANCELLED_NOTICE = _rx(r"\bwas cancelled\b|\bcancelad[ao]\b|\bcancelled\b")
 
 

@@ -51,6 +51,18 @@ TEXT = {
                       "also book a call with an advisor. ",
         "booked": "Done! Your call with an admissions advisor is booked for {label}. You'll see the "
                   "confirmation here in the chat.",
+        # No example number: a figure the student never gave would read as invented.
+        "held": "I'm holding {label} for you. To confirm the call, please give your name and e-mail in the card "
+                "below, or write them here in the chat.",
+        "contact_saved": "Thank you, {name}! I've saved your details, so an advisor can reach you at {email}.",
+        "contact_confirmed": "Thank you, {name}! Your advisor call on {label} is confirmed; the details go to "
+                             "{email}.",
+        "contact_name": "Thanks! Please write your name together with your e-mail, e.g. \"I'm Ana Pérez, "
+                        "ana@example.com\".",
+        "address_limit": "I can't book another call from this connection: it already holds the most calls "
+                         "allowed. An advisor can help you here.",
+        "email_has_booking": "That e-mail address already has an advisor call booked. To change it, tell me "
+                             "another day and time in the chat where you booked it, or cancel it first.",
         "slots": "Here are the next free advisor call slots:",
         "slots_for": "These advisor call slots are free {when}:",
         "none_for": "There are no free advisor call slots {when}. These are the nearest free ones:",
@@ -98,6 +110,17 @@ TEXT = {
                       "y también puedes reservar una llamada con un asesor. ",
         "booked": "¡Listo! Tu llamada con un asesor de admisiones está reservada para el {label}. Verás la "
                   "confirmación aquí en el chat.",
+        "held": "Te guardo el {label}. Para confirmar la llamada, escribe tu nombre y tu correo en la tarjeta de "
+                "abajo, o aquí mismo en el chat.",
+        "contact_saved": "¡Gracias, {name}! He guardado tus datos; un asesor podrá escribirte a {email}.",
+        "contact_confirmed": "¡Gracias, {name}! Tu llamada con un asesor del {label} está confirmada; los "
+                             "detalles llegarán a {email}.",
+        "contact_name": "¡Gracias! Escribe tu nombre junto con tu correo, por ejemplo \"Soy Ana Pérez, "
+                        "ana@example.com\".",
+        "address_limit": "No puedo reservar otra llamada desde esta conexión: ya tiene el máximo de llamadas "
+                         "permitido. Un asesor puede ayudarte aquí.",
+        "email_has_booking": "Ese correo ya tiene una llamada reservada con un asesor. Para cambiarla, dime otro "
+                             "día y hora en el chat donde la reservaste, o cancélala primero.",
         "slots": "Estos son los próximos horarios libres para una llamada con un asesor:",
         "slots_for": "Estos horarios para una llamada con un asesor están libres {when}:",
         "none_for": "No hay horarios libres para una llamada {when}. Estos son los más cercanos:",
@@ -177,6 +200,11 @@ class OfflineAssistant(BaseChatModel):
 
         kind, rest = intents.small_talk(question)
         text = rest or question
+        typed = intents.contact_details(question)
+        if typed and "save_contact_details" in tools:
+            if not typed["name"]:
+                return AIMessage(content=TEXT[lang]["contact_name"])
+            return _call("save_contact_details", **{k: v for k, v in typed.items() if v})
         wanted = intents.wants_person(text)
         if wanted and "human_escalation" in tools:
             return _call("human_escalation", reason=f"{REASONS[wanted]}: {question[:300]}")
@@ -244,13 +272,22 @@ class OfflineAssistant(BaseChatModel):
                    if isinstance(m, ToolMessage) and m.name == "human_escalation"):
                 lead += t["no_advisor"]
         if not result.get("ok"):
+            if name == "save_contact_details" and result.get("error"):
+                return AIMessage(content=result["error"])  # the server's message, in the chat's language
             return AIMessage(content=lead + self._explain_failure(result, lang))
         if name == "human_escalation":
             if _escalation_reason(turn).startswith(REASONS["booking"]):
                 return AIMessage(content=t["no_slots"] + " " + t["passed_on"])
             return AIMessage(content=lead + t["escalated"])
         if name == "book_time_slot":
-            return AIMessage(content=t["booked"].format(label=_label(result["booking"], lang)))
+            return AIMessage(content=t["held" if result.get("held") else "booked"].format(
+                label=_label(result["booking"], lang)))
+        if name == "save_contact_details":
+            contact, booking = result["contact"], result.get("booking")
+            if booking and booking.get("confirmed"):
+                return AIMessage(content=t["contact_confirmed"].format(
+                    name=contact["name"], email=contact["email"], label=_label(booking, lang)))
+            return AIMessage(content=t["contact_saved"].format(name=contact["name"], email=contact["email"]))
         if name == "get_my_booking":
             booking = result.get("booking")
             return AIMessage(content=t["mine"].format(label=_label(booking, lang)) if booking else t["none_mine"])
@@ -286,6 +323,8 @@ class OfflineAssistant(BaseChatModel):
             return _slot_list(head, result["alternatives"], lang)
         if code in ("no_match", "taken"):
             return t["no_slots"]
+        if code in ("address_limit", "email_has_booking"):
+            return t[code]
         return t["failed"]
 
 
@@ -337,8 +376,8 @@ def _last_human(messages):
     return next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
 
 
-def _call(name, **args):
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
+def _call(tool, **args):
+    return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
                                               "type": "tool_call"}])
 
 

@@ -21,6 +21,22 @@ class SlotTaken(Exception):
     """Raised by Actions.book when the slot went to another chat."""
 
 
+class BookingRefused(Exception):
+    """Raised by Actions.book when the booking breaks a limit (`code`: address_limit, email_has_booking)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class ContactRefused(Exception):
+    """Raised by Actions.save_contact for details that do not validate; `message` is in the chat's language."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
 class Actions(Protocol):
     """What the tools may do; the web layer implements it (commit, then emit)."""
 
@@ -29,6 +45,8 @@ class Actions(Protocol):
     def book(self, chat_id: str, slot_id: int) -> dict: ...
     def my_booking(self, chat_id: str) -> Optional[dict]: ...
     def cancel_my_booking(self, chat_id: str) -> Optional[dict]: ...
+    def save_contact(self, chat_id: str, name: str, email: str, phone: Optional[str],
+                     method: Optional[str]) -> dict: ...
     def today(self): ...
 
 
@@ -63,13 +81,27 @@ class BookingArgs(BaseModel):
         return self
 
 
+class ContactArgs(BaseModel):
+    name: str = Field(min_length=1, max_length=120, description="The student's full name, as they wrote it.")
+    email: str = Field(min_length=3, max_length=254, description="The student's e-mail address.")
+    phone: Optional[str] = Field(None, max_length=40, description="Phone or WhatsApp number with its country "
+                                                                  "code, e.g. +53 5 123 4567, if they gave one.")
+    method: Optional[Literal["phone", "whatsapp", "video"]] = Field(
+        None, description="How they want the advisor to call: phone, whatsapp or video.")
+
+
 def slot_view(slot):
     return {"slot_id": slot["id"], "date": slot["date"].isoformat(),
             "time": slot["time"].strftime("%H:%M"), "label": slot_label(slot["date"], slot["time"])}
 
 
+def _payload_view(booking):
+    """A booking as havana.protocol.booking_payload shapes it, in the tools' terms."""
+    return {"slot_id": booking["id"], "date": booking["date"], "time": booking["time"], "label": booking["label"]}
+
+
 def build_tools(chat_id, actions: Actions):
-    """The five tools for one chat. Each returns a JSON string the model reads."""
+    """The six tools for one chat. Each returns a JSON string the model reads."""
 
     def human_escalation(reason: str) -> str:
         chat = actions.escalate(chat_id, reason.strip())
@@ -111,7 +143,25 @@ def build_tools(chat_id, actions: Actions):
             return json.dumps({"ok": False, "code": "taken", "error": "That slot has just been taken by someone else.",
                                "alternatives": [slot_view(s) for s in
                                                 _nearby(actions.free_slots(), chosen[0]["date"], chosen[0]["time"])]})
-        return json.dumps({"ok": True, "booking": slot_view(booked)})
+        except BookingRefused as exc:
+            return json.dumps({"ok": False, "code": exc.code, "error": exc.message})
+        if booked.get("held_until") is not None:
+            return json.dumps({"ok": True, "booking": slot_view(booked), "held": True,
+                               "note": "The slot is only held until the student gives their name and e-mail "
+                                       "(the page shows a card for them). Ask for them, then call "
+                                       "save_contact_details."})
+        return json.dumps({"ok": True, "booking": slot_view(booked), "held": False})
+
+    def save_contact_details(name: str, email: str, phone: Optional[str] = None,
+                             method: Optional[str] = None) -> str:
+        try:
+            saved = actions.save_contact(chat_id, name, email, phone, method)
+        except ContactRefused as exc:
+            return json.dumps({"ok": False, "code": exc.code, "error": exc.message})
+        booking = saved.get("booking")
+        return json.dumps({"ok": True, "contact": saved["contact"],
+                           "booking": {**_payload_view(booking), "confirmed": booking["confirmed"]}
+                           if booking else None})
 
     def get_my_booking() -> str:
         booking = actions.my_booking(chat_id)
@@ -140,6 +190,10 @@ def build_tools(chat_id, actions: Actions):
         StructuredTool.from_function(
             cancel_my_booking, name="cancel_my_booking", args_schema=NoArgs,
             description="Cancel the student's booked advisor call. Only when the student asks to cancel it."),
+        StructuredTool.from_function(
+            save_contact_details, name="save_contact_details", args_schema=ContactArgs,
+            description="Save how to reach the student (name, e-mail, optional phone/WhatsApp number and how "
+                        "they want to be called). A booked call is only confirmed once they are saved."),
     ]
 
 

@@ -391,6 +391,7 @@ class Client:
         self.on_message = on_message
         self.sio.on("new_message", self._message)
         self.sio.on("booking_confirmed", lambda data: self.events.append(("booking_confirmed", data)))
+        self.sio.on("booking_held", lambda data: self.events.append(("booking_held", data)))
         self.sio.on("error", self._error)
         self.sio.on("disconnect", self._disconnect)
         self.sio.on("*", self._other)

@@ -53,6 +53,16 @@ def bookings_since(since):
     return int(made) + int(cancelled), int(cancelled)
 
 
+def call_outcomes_since(since):
+    """{outcome: count} of calls marked attended or no-show since `since`."""
+    with transaction() as conn:
+        rows = conn.execute(select(bookings.c.outcome, func.count())
+                            .where(bookings.c.outcome.isnot(None), bookings.c.outcome_at >= since,
+                                   bookings.c.deleted_at.is_(None))
+                            .group_by(bookings.c.outcome)).all()
+    return dict(rows)
+
+
 def escalated_questions(limit=300):
     """For the latest escalated chats: the student's last message before the escalation."""
     with transaction() as conn:

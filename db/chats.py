@@ -26,7 +26,8 @@ def create_chat(language=None):
         "escalation_reason": None, "escalated_at": None, "taken_by": None, "brief": None,
         "created_at": now, "updated_at": now, "last_message_at": now, "deleted_at": None,
         "admin_read_id": 0, "closed_at": None, "rating": None, "rating_comment": None,
-        "language": language, "language_chosen": False,
+        "language": language, "language_chosen": False, "contact_name": None, "contact_email": None,
+        "contact_phone": None, "contact_method": None, "contact_timezone": None,
     }
     with transaction() as conn:
         conn.execute(insert(chats).values(**row))
@@ -40,6 +41,15 @@ def get_chat(chat_id):
     with transaction() as conn:
         row = conn.execute(select(chats).where(chats.c.id == chat_id, _live)).mappings().first()
     return dict(row) if row else None
+
+
+def chats_by_ids(chat_ids):
+    """The live chats among these ids (any order)."""
+    ids = [i for i in chat_ids if _valid_id(i)]
+    if not ids:
+        return []
+    with transaction() as conn:
+        return [dict(r) for r in conn.execute(select(chats).where(chats.c.id.in_(ids), _live)).mappings()]
 
 
 def lock_chat(chat_id):
@@ -117,6 +127,26 @@ def set_language(chat_id, language, chosen=False):
     values = {"language": language, **({"language_chosen": True} if chosen else {})}
     with transaction() as conn:
         conn.execute(update(chats).where(chats.c.id == chat_id, _live).values(**values))
+
+
+def set_contact(chat_id, name, email, phone=None, method=None, timezone=None):
+    """Store how to reach the student (already validated: havana/contact.py); a None timezone keeps the old one."""
+    values = {"contact_name": name, "contact_email": email, "contact_phone": phone, "contact_method": method}
+    if timezone:
+        values["contact_timezone"] = timezone
+    with transaction() as conn:
+        conn.execute(update(chats).where(chats.c.id == chat_id, _live).values(**values))
+
+
+def set_contact_timezone(chat_id, timezone):
+    """Store the browser's IANA time zone (for times in the student's own zone)."""
+    with transaction() as conn:
+        conn.execute(update(chats).where(chats.c.id == chat_id, _live).values(contact_timezone=timezone))
+
+
+def has_contact(chat):
+    """The chat has what a confirmed booking needs: a name and an e-mail."""
+    return bool(chat.get("contact_name") and chat.get("contact_email"))
 
 
 def set_brief(chat_id, brief):

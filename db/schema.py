@@ -27,6 +27,11 @@ ROLE_OPERATOR = "human_operator"  # an advisor writing to the student
 ROLE_SYSTEM = "system"  # inline notices ("Call booked for ...")
 ROLES = (ROLE_STUDENT, ROLE_AI, ROLE_OPERATOR, ROLE_SYSTEM)
 
+CONTACT_METHODS = ("phone", "whatsapp", "video")  # how the student wants to be called
+OUTCOME_ATTENDED = "attended"
+OUTCOME_NO_SHOW = "no_show"
+OUTCOMES = (OUTCOME_ATTENDED, OUTCOME_NO_SHOW)
+
 chats = Table(
     "chats", metadata,
     Column("id", String(32), primary_key=True),
@@ -50,10 +55,18 @@ chats = Table(
     # page's switch, so no longer re-detected from the student's messages.
     Column("language", String(8)),
     Column("language_chosen", Boolean, nullable=False, server_default=false()),
+    # How to reach the student (validated by havana/contact.py): e-mail stored lower-cased, phone in
+    # E.164, method one of CONTACT_METHODS, timezone the browser's IANA zone.
+    Column("contact_name", String(120)),
+    Column("contact_email", String(254)),
+    Column("contact_phone", String(32)),
+    Column("contact_method", String(16)),
+    Column("contact_timezone", String(64)),
     UniqueConstraint("token_hash", name="uq_chats_token_hash"),
     Index("ix_chats_status_activity", "status", "last_message_at"),
     Index("ix_chats_activity", "last_message_at"),
     Index("ix_chats_created_at", "created_at"),
+    Index("ix_chats_contact_email", "contact_email"),
     **MYSQL_TABLE,
 )
 
@@ -87,9 +100,18 @@ bookings = Table(
     Column("deleted_at", Timestamp),
     Column("note", Text),  # the hand-off brief, for the advisor who takes the call
     Column("cancelled_count", Integer, nullable=False, server_default="0"),
+    # A booking without the student's contact is only held until held_until (then the slot is free
+    # again, whoever still names it); NULL with a chat_id means confirmed.
+    Column("held_until", Timestamp),
+    Column("confirmed_at", Timestamp),
+    Column("client_address", String(64)),  # who booked it: the per-address cap counts these
+    Column("claimed_by", BigId, ForeignKey("admins.id", name="fk_bookings_claimed_by")),  # the advisor calling
+    Column("outcome", String(16)),  # OUTCOMES, set by an advisor after the call's time
+    Column("outcome_at", Timestamp),
     UniqueConstraint("date", "time", name="uq_bookings_date_time"),
     # A chat holds at most one slot; NULL (free) may repeat.
     UniqueConstraint("chat_id", name="uq_bookings_chat_id"),
+    Index("ix_bookings_client_address", "client_address"),
     **MYSQL_TABLE,
 )
 
@@ -176,5 +198,36 @@ canned_responses = Table(
     Column("updated_at", Timestamp, nullable=False),
     Column("deleted_at", Timestamp),
     UniqueConstraint("shortcut", name="uq_canned_responses_shortcut"),
+    **MYSQL_TABLE,
+)
+
+# Mail waiting to be sent, sent or given up on: written inside the action that causes it, sent by
+# each process's havana.mail.sender, which claims due rows (claimed_by) so one mail goes out once.
+OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = "queued", "sending", "sent", "failed"
+OUTBOX_DROPPED = "dropped"  # no longer worth sending: the call was cancelled, the student came back
+outbox = Table(
+    "outbox", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # confirmed/moved/cancelled/reminder/answer
+    Column("chat_id", String(32)),
+    Column("to", String(320), nullable=False),
+    Column("subject", String(255), nullable=False, server_default=""),
+    Column("body_text", Text),
+    Column("body_html", Text),
+    Column("ics", Text),
+    Column("ics_sequence", Integer),  # the invite's SEQUENCE, so a move or cancel sends the next one
+    Column("data", Text),  # JSON a mail composed when sent needs (an answer batch's first message)
+    Column("status", String(16), nullable=False, server_default=OUTBOX_QUEUED),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", Timestamp),
+    Column("sent_at", Timestamp),
+    Column("last_error", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("dedupe_key", String(191), nullable=False),
+    UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+    Index("ix_outbox_chat", "chat_id", "kind"),
     **MYSQL_TABLE,
 )

@@ -52,7 +52,7 @@ class LiveRunner:
                    SLOT_TIMES=",".join(SLOT_TIMES), ACCESS_LOG="0",
                    # Every simulated student comes from 127.0.0.1: lift the per-address limits.
                    RATE_MESSAGES_PER_ADDRESS="100000/minute", RATE_CHATS_PER_ADDRESS="100000/hour",
-                   RATE_MESSAGES_PER_CHAT="1000/minute")
+                   RATE_MESSAGES_PER_CHAT="1000/minute", MAX_BOOKINGS_PER_ADDRESS="100000")
         self.log_path = Path(log_dir or folder) / f"server-{self.port}.log"
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
@@ -160,7 +160,7 @@ class Student:
             student=text, reply=(reply or {}).get("message", ""), seconds=seconds, timed_out=timed_out,
             escalated=escalated, already_escalated=status_before in HANDED_OVER,
             reason=self._reason() if escalated or status_before in HANDED_OVER else "",
-            booked=any(e == "booking_confirmed" for e, d in turn if _ours(d, self.chat_id)),
+            booked=any(e in ("booking_confirmed", "booking_held") for e, d in turn if _ours(d, self.chat_id)),
             cancelled=any(e == "booking_cancelled" for e, d in turn if _ours(d, self.chat_id)),
             context=notices)
 

@@ -62,8 +62,10 @@ def chat_created(summary):
     _emit(p.CHAT_CREATED, {"chat_id": summary["id"], "chat": summary}, p.ADMINS_ROOM)
 
 
-def escalated(chat):
-    _student_and_desk(p.ESCALATION_TRIGGERED, {"chat_id": chat["id"], "status": chat["status"]},
+def escalated(chat, ask_contact=False):
+    """`ask_contact`: no advisor can answer now, so the student's page asks how to reach them."""
+    _student_and_desk(p.ESCALATION_TRIGGERED, {"chat_id": chat["id"], "status": chat["status"],
+                                               "ask_contact": ask_contact},
                       {"chat_id": chat["id"], "status": chat["status"], "reason": chat["escalation_reason"],
                        "escalated_at": p.iso(chat["escalated_at"])}, chat["id"])
 
@@ -124,6 +126,23 @@ def booking_confirmed(chat_id, slot):
 def booking_cancelled(chat_id, slot):
     payload = {"chat_id": chat_id, "booking": p.booking_payload(slot)}
     _student_and_desk(p.BOOKING_CANCELLED, payload, payload, chat_id)
+
+
+def booking_held(chat_id, slot):
+    """Booked without contact details: the student's page asks for them; the desk shows the hold."""
+    payload = {"chat_id": chat_id, "booking": p.booking_payload(slot)}
+    _student_and_desk(p.BOOKING_HELD, payload, payload, chat_id)
+
+
+def contact_saved(chat):
+    """The student's contact details: back to their own page, and to the desk beside the brief."""
+    payload = {"chat_id": chat["id"], "contact": p.contact_payload(chat)}
+    _student_and_desk(p.CONTACT_SAVED, payload, payload, chat["id"])
+
+
+def call_updated(call):
+    """A call claimed by an advisor or marked attended / no-show: the desk's bookings panel."""
+    _emit(p.CALL_UPDATED, {"call": call}, p.ADMINS_ROOM)
 
 
 # -- the desk -------------------------------------------------------------------------------

@@ -94,18 +94,36 @@ class Config(BaseSettings):
     TIMEZONE: str = "America/Havana"
     BUSINESS_HOURS: str = "Mon-Fri 09:00-17:00"
     AVG_HANDLE_MINUTES: float = Field(4, gt=0)
+    BOOKING_HOLD_MINUTES: float = Field(15, gt=0)  # a call booked without contact details is held this long
+    MAX_BOOKINGS_PER_ADDRESS: int = Field(3, ge=1)  # active (future) calls booked from one client address
+
+    # Mail (havana/mail): unset SMTP_URL writes each mail as an .eml file under MAIL_OUTBOX_DIR.
+    SMTP_URL: Optional[str] = None  # smtp://user:password@host:587?starttls=true, or smtps://...:465
+    SMTP_TIMEOUT: float = Field(20, gt=0)
+    MAIL_FROM: str = "Admissions <admissions@localhost>"
+    MAIL_OUTBOX_DIR: str = str(ROOT / "instance" / "outbox")
+    ADVISOR_MAIL: Optional[str] = None  # who gets the advisors' copy of each call invite
+    PUBLIC_URL: Optional[str] = None  # the address links in mails start with; unset: http://HOST:PORT
+    MEETING_URL_TEMPLATE: str = "https://meet.jit.si/havana-{booking_id}-{token}"
+    MANAGE_LINK_DAYS: int = Field(30, ge=1)  # how long the links in mails work
+    REMINDER_HOURS: CommaList = ["24", "1"]
+    ANSWER_MAIL_DELAY: float = Field(180, ge=0)  # seconds an answer mail collects an advisor's messages
+    MAIL_POLL_SECONDS: float = Field(5, gt=0)
+    MAIL_MAX_ATTEMPTS: int = Field(8, ge=1)
+    MAIL_RETRY_SECONDS: float = Field(30, gt=0)  # the first retry; each next one waits twice as long
 
     def __init__(self, **values):
         _refuse_misspelt_environment()
         super().__init__(**values)
 
     @field_validator("SECRET_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_API_KEY", "GEMINI_BASE_URL",
-                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", "METRICS_TOKEN", mode="before")
+                     "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", "METRICS_TOKEN", "SMTP_URL", "ADVISOR_MAIL",
+                     "PUBLIC_URL", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("ALLOWED_ORIGINS", "SLOT_TIMES", mode="before")
+    @field_validator("ALLOWED_ORIGINS", "SLOT_TIMES", "REMINDER_HOURS", mode="before")
     @classmethod
     def _comma_separated(cls, value):
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
@@ -118,6 +136,28 @@ class Config(BaseSettings):
                 time.fromisoformat(item)
             except ValueError:
                 raise ValueError(f"{item!r} is not a time like 09:00") from None
+        return value
+
+    @field_validator("REMINDER_HOURS")
+    @classmethod
+    def _hours_before(cls, value):
+        for item in value:
+            try:
+                if float(item) <= 0:
+                    raise ValueError
+            except ValueError:
+                raise ValueError(f"{item!r} is not a number of hours like 24") from None
+        return value
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _smtp_url(cls, value):
+        if value is not None:
+            from urllib.parse import urlsplit
+            parts = urlsplit(value)
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError("SMTP_URL must look like smtp://user:password@host:587?starttls=true "
+                                 "or smtps://user:password@host:465")
         return value
 
     @field_validator("RATE_MESSAGES_PER_CHAT", "RATE_MESSAGES_PER_ADDRESS", "RATE_CHATS_PER_ADDRESS")
@@ -150,6 +190,7 @@ class Config(BaseSettings):
         if self.AUTO_MIGRATE is None:
             self.AUTO_MIGRATE = not self.is_production
         self.SOCKETIO_MESSAGE_QUEUE = self.SOCKETIO_MESSAGE_QUEUE or self.REDIS_URL
+        self.PUBLIC_URL = (self.PUBLIC_URL or f"http://{self.HOST}:{self.PORT}").rstrip("/")
         return self
 
     @cached_property

@@ -73,8 +73,11 @@ def _is_desk_path(path):
 
 
 def page_language():
-    """The language of the page being served: the switch's cookie, else the browser's Accept-Language."""
-    from flask import request
+    """The language of the page being served: one the view chose (g.page_lang, e.g. a chat's), else
+    the switch's cookie, else the browser's Accept-Language."""
+    from flask import g, request
+    if g.get("page_lang"):
+        return g.page_lang
     cookie = DESK_COOKIE if _is_desk_path(request.path) else STUDENT_COOKIE
     return (normalize(request.cookies.get(cookie))
             or request.accept_languages.best_match(LANGUAGES) or DEFAULT)

@@ -39,6 +39,16 @@ class StudentTyping(Payload):
     typing: bool
 
 
+class SaveContact(Payload):
+    chat_id: str = Field(min_length=1, max_length=32)
+    # Lengths and forms are checked by havana/contact.py, which answers in the chat's language.
+    name: str = Field(max_length=500)
+    email: str = Field(max_length=500)
+    phone: Optional[str] = Field(None, max_length=64)
+    method: Optional[Literal["phone", "whatsapp", "video"]] = None
+    timezone: Optional[str] = Field(None, max_length=64)
+
+
 class RateChat(Payload):
     chat_id: str = Field(min_length=1, max_length=32)
     rating: int = Field(ge=1, le=5)
@@ -111,6 +121,18 @@ class Canned(Payload):
 class DisplayName(Payload):
     # Blank or null goes back to the neutral "Admissions advisor".
     display_name: Optional[str] = Field(None, max_length=80)
+
+
+class SlotIds(Payload):
+    slot_ids: list[int] = Field(min_length=1, max_length=200)
+
+
+class CallOutcome(Payload):
+    outcome: Literal["attended", "no_show"]
+
+
+class BookingsQuery(Payload):
+    mine: bool = False
 
 
 def parse_query(model, args):

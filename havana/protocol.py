@@ -17,6 +17,7 @@ STUDENT_MESSAGE = "student_message"
 STUDENT_TYPING = "student_typing"
 RATE_CHAT = "rate_chat"
 SET_LANGUAGE = "set_language"
+SAVE_CONTACT = "save_contact"
 
 # client -> server, dashboard
 ADMIN_CONNECT = "admin_connect"
@@ -37,6 +38,9 @@ ESCALATION_TRIGGERED = "escalation_triggered"
 HUMAN_ENABLED_CHANGED = "human_enabled_changed"
 BOOKING_CONFIRMED = "booking_confirmed"
 BOOKING_CANCELLED = "booking_cancelled"
+BOOKING_HELD = "booking_held"  # booked without contact details: held until they are given
+CONTACT_SAVED = "contact_saved"
+CALL_UPDATED = "call_updated"  # to the desk: a call claimed, or its outcome recorded
 ADMIN_STATUS_CHANGED = "admin_status_changed"
 MODEL_CHANGED = "model_changed"
 BRIEF_READY = "brief_ready"
@@ -112,10 +116,20 @@ def desk_message(row):
 # -- chats ---------------------------------------------------------------------------------
 
 def booking_payload(slot):
+    """A booked (or held) slot; `held_until` is set while the call waits for the student's contact."""
     if not slot:
         return None
     return {"id": slot["id"], "date": slot["date"].isoformat(), "time": slot["time"].strftime("%H:%M"),
-            "label": slot_label(slot["date"], slot["time"])}
+            "label": slot_label(slot["date"], slot["time"]), "held_until": iso(slot.get("held_until")),
+            "confirmed": bool(slot.get("chat_id")) and slot.get("held_until") is None}
+
+
+def contact_payload(chat):
+    """The chat's contact details (for the desk and the student themselves), or None when not given."""
+    if not chat.get("contact_email"):
+        return None
+    return {"name": chat["contact_name"], "email": chat["contact_email"], "phone": chat.get("contact_phone"),
+            "method": chat.get("contact_method"), "timezone": chat.get("contact_timezone")}
 
 
 def student_chat(chat, booking=None, advisors_online=0):
@@ -125,7 +139,7 @@ def student_chat(chat, booking=None, advisors_online=0):
         "advisors_online": advisors_online, "created_at": iso(chat["created_at"]),
         "last_message_at": iso(chat["last_message_at"]), "booking": booking_payload(booking),
         "closed_at": iso(chat.get("closed_at")), "rating": chat.get("rating"),
-        "language": chat.get("language"),
+        "language": chat.get("language"), "contact": contact_payload(chat),
     }
 
 

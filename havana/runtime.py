@@ -10,6 +10,8 @@ class Runtime:
     chatbot = None  # chatbot.Chatbot: providers, knowledge base, the tool loop
     limits = None  # havana.ratelimits.RateLimits
     replies = None  # havana.actions.replies.Replies: the one owner of AI replies
+    secret_key = None  # the app's SECRET_KEY: signs the links in mails
+    mail = None  # havana.mail.sender.Sender: this process's outbox sender
 
     def init_app(self, config, chatbot):
         from havana.actions.replies import Replies

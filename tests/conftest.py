@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import uuid
@@ -89,7 +90,12 @@ def mysql_url(mysql_server):
     _drop_mysql_database(mysql_server, name)
 
 
+# Mails the tests cause without an SMTP server go here, not into the checkout's instance/outbox.
+TEST_OUTBOX = os.path.join(tempfile.gettempdir(), f"havana-test-outbox-{os.getpid()}")
+
+
 def make_config(database_url, **overrides):
+    overrides.setdefault("MAIL_OUTBOX_DIR", TEST_OUTBOX)
     return Config(DATABASE_URL=database_url, SECRET_KEY="test-secret", **overrides)
 
 
@@ -164,6 +170,8 @@ class InProcess:
 
     def close(self):
         from havana.runtime import runtime
+        if runtime.mail is not None:
+            runtime.mail.stop()
         runtime.replies.wait(15)
         for socket in self.sockets:
             if socket.client.is_connected():
@@ -201,7 +209,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "SECRET_KEY": "test-secret",
-                    "HAVANA_ENV": "development", "PYTHONUNBUFFERED": "1", **env}
+                    "HAVANA_ENV": "development", "PYTHONUNBUFFERED": "1", "MAIL_OUTBOX_DIR": TEST_OUTBOX, **env}
         for key in ("OPENAI_API_KEY", "GOOGLE_API_KEY", "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE"):
             if key not in env:
                 self.env.pop(key, None)

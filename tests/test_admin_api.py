@@ -23,6 +23,8 @@ def escalated_chat(live_server):
     ack = send(student, chat_id, "Book a call with an advisor")
     ai_reply(student, chat_id, ack["message"]["id"])
     ack = send(student, chat_id, "tomorrow at 9am")
+    student.wait_for("booking_held")  # no contact yet
+    assert student.call("save_contact", {"chat_id": chat_id, "name": "Ana", "email": "ana@example.com"})["ok"]
     student.wait_for("booking_confirmed")
     ai_reply(student, chat_id, ack["message"]["id"])
     student.close()
@@ -116,6 +118,24 @@ def test_model_switch_refuses_bad_bodies(live_server, session, body):
 def test_writes_need_the_csrf_token(live_server, session):
     response = session.post(live_server.url + "/api/model", json={"model": "local"})
     assert response.status_code == 403 and response.json()["error"]["code"] == "csrf"
+
+
+def test_calls_over_rest_claim_show_the_contact_and_refuse_early_outcomes_and_partial_batches(live_server, session,
+                                                                                                  escalated_chat):
+    url = live_server.url + "/api/bookings"
+    call = next(s for s in session.get(url).json()["slots"] if s["chat_id"] == escalated_chat)
+    assert call["contact"]["email"] == "ana@example.com" and call["confirmed"] and call["claimed_by"] is None
+    claimed = post(session, url + f"/{call['id']}/claim")
+    assert claimed.status_code == 200 and claimed.json()["call"]["claimed_by"] == "admin"
+    assert [s["id"] for s in session.get(url + "?mine=true").json()["slots"]] == [call["id"]]
+    early = post(session, url + f"/{call['id']}/outcome", json={"outcome": "attended"})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "too_early"
+    assert post(session, url + f"/{call['id']}/outcome", json={"outcome": "maybe"}).status_code == 400
+    free = next(s for s in session.get(url).json()["slots"] if s["chat_id"] is None)
+    refused = post(session, url + "/cancel", json={"slot_ids": [call["id"], free["id"]]})
+    assert refused.status_code == 404
+    assert any(s["id"] == call["id"] and s["chat_id"] for s in session.get(url).json()["slots"])  # nothing cancelled
+    assert post(session, url + "/cancel", json={"slot_ids": []}).status_code == 400
 
 
 def test_bookings_panel_and_cancel(live_server, session, escalated_chat):

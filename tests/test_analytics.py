@@ -53,7 +53,7 @@ def test_figures_from_stored_chats_models_bookings_and_ratings(migrated):
     assert sum(d["chats"] for d in figures["chats_per_day"]) == 8 and len(figures["chats_per_day"]) == 14
     assert figures["first_human_reply_seconds"] == {"median": 90.0, "p90": 300.0, "count": 3}
     assert figures["top_escalation_reasons"][0] == {"reason": "Not covered by the knowledge base", "count": 2}
-    assert figures["bookings"] == {"made": 2, "cancelled": 1}
+    assert figures["bookings"] == {"made": 2, "cancelled": 1, "attended": 0, "no_show": 0}
     openai = figures["models"]["openai:gpt-4o"]
     assert openai == {"label": "OpenAI gpt-4o", "replies": 1, "calls": 3, "errors": 1, "error_rate": 0.333,
                       "latency_ms_p50": 100, "latency_ms_p90": 300}

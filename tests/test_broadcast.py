@@ -98,6 +98,7 @@ def test_a_students_events_never_carry_desk_only_fields_through_a_whole_conversa
     assert desk.call("toggle_human_enabled", {"chat_id": chat_id, "enabled": False})["ok"]
     slot = bookings.free_slots()[0]
     bookings.book_slot(chat_id, slot["id"])
+    acks.append(student.call("save_contact", {"chat_id": chat_id, "name": "Ana", "email": "ana@example.com"}))
     bookings.cancel_booking(slot["id"])
     assert desk.call("close_chat", {"chat_id": chat_id})["ok"]
     acks.append(student.call("rate_chat", {"chat_id": chat_id, "rating": 5, "comment": "Thanks"}))
@@ -106,9 +107,9 @@ def test_a_students_events_never_carry_desk_only_fields_through_a_whole_conversa
     acks.append(student.call("student_connect", {"chat_id": chat_id, "token": token}))
 
     names = {name for name, _ in student.events}
-    assert {"escalation_triggered", "human_enabled_changed", "new_message", "typing", "booking_confirmed",
-            "booking_cancelled", "chat_closed", "chat_reopened", "admin_status_changed", "queue_status"} <= names
-    assert "brief_ready" not in names and "chat_created" not in names
+    assert {"escalation_triggered", "human_enabled_changed", "new_message", "typing", "booking_held",
+            "contact_saved", "booking_confirmed", "booking_cancelled", "chat_closed", "chat_reopened", "admin_status_changed", "queue_status"} <= names
+    assert "brief_ready" not in names and "chat_created" not in names and "call_updated" not in names
     for name, payload in student.events:
         assert _desk_only_fields(payload) == [], (name, payload)
         assert "maria.lopez" not in repr(payload), (name, payload)

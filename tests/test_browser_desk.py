@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ai_reply, connect_admin, screenshot
+from test_browser_contact import fill_contact
 from test_student_events import new_chat, send
 
 BRAZIL = "I'm from Brazil and want the master's in computer science for fall 2027, can I talk to a human?"
@@ -115,6 +116,7 @@ def test_the_ai_books_a_call_and_the_bookings_panel_shows_it(desk):
     ask(student, "Book a call with an advisor")
     expect(student.locator(".msg[data-role=ai]").last).to_contain_text("free advisor call slots")
     ask(student, "tomorrow at 10am")
+    fill_contact(student, "Ana Pérez", "ana@example.com")
     expect(student.locator(".card--booking")).to_contain_text("10:00")
     booked = advisor.locator("#bookings-panel li.slot[data-booked=true]")
     expect(booked).to_have_count(1)

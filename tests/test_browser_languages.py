@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from conftest import ROOT, SCREENSHOTS, connect_admin
 from havana import i18n
+from test_browser_contact import fill_contact
 
 OUT = ROOT / "docs" / "screenshots" if os.environ.get("HAVANA_SCREENSHOTS") == "docs" else SCREENSHOTS
 PHONE = {"width": 390, "height": 844}
@@ -84,6 +85,9 @@ def test_a_whole_spanish_conversation_is_in_spanish(server, open_page, connect):
     ask(page, "Quiero reservar una llamada con un asesor")
     expect(replies(page)).to_have_count(3)
     ask(page, "el jueves a las 10")
+    expect(page.locator(".card--contact")).to_contain_text("Llamada reservada provisionalmente")
+    fill_contact(page, "Ana Pérez", "ana.es@example.com")
+    expect(page.locator(".card--contact")).to_contain_text("Gracias, Ana Pérez")
     expect(page.locator(".card--booking")).to_contain_text("jueves")
     expect(page.locator(".card--booking")).to_contain_text("Llamada reservada")
     expect(notices(page).last).to_contain_text("reservada para el jueves")
@@ -121,6 +125,7 @@ def test_a_whole_english_conversation_is_in_english(server, open_page, connect):
     ask(page, "Book a call with an advisor")
     expect(replies(page)).to_have_count(3)
     ask(page, "Thursday at 11am")  # the Spanish conversation has Thursday at 10
+    fill_contact(page, "Ann Smith", "ann.en@example.com")
     expect(page.locator(".card--booking")).to_contain_text("Thursday")
     expect(notices(page).last).to_contain_text("Advisor call booked for Thursday")
     ask(page, "I want to talk to a human")

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ROOT, SCREENSHOTS, ai_reply, connect_admin
+from test_browser_contact import fill_contact
 from test_student_events import new_chat, send
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -80,6 +81,7 @@ def test_student_phone_shows_an_answer_and_a_booked_call(server, open_page):
     ask(page, "What is the tuition for graduate students?", 1)
     ask(page, "Great. Can you book a call with an advisor?", 2)
     ask(page, "tomorrow at 9am", 3)
+    fill_contact(page, "Ana Pérez", "ana@example.com", "+53 5 123 4567", "whatsapp")
     expect(page.locator(".card--booking")).to_contain_text("09:00")
     ask(page, "Thanks! When do applications close?", 4)
     expect(page.locator("#booking-strip")).to_contain_text("09:00")

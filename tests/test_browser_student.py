@@ -3,6 +3,7 @@ queue, booking, reloading, offline and outages, the reply streaming in, typing b
 from playwright.sync_api import expect
 
 from conftest import connect_admin, screenshot
+from test_browser_contact import fill_contact
 from fake_providers import FakeOpenAIServer, text
 from tcp_proxy import TcpProxy
 
@@ -59,6 +60,7 @@ def test_student_asks_gets_handed_off_and_books_a_call(live_server, page_factory
     ask(page, "Book a call with an advisor")
     expect(ai_messages(page).last).to_contain_text("free advisor call slots")
     ask(page, "tomorrow at 10am")
+    fill_contact(page, "Ana Pérez", "ana@example.com")
     expect(page.locator(".card--booking")).to_contain_text("10:00")
     expect(page.locator("#booking-strip")).to_contain_text("10:00")
     screenshot(page, "student-booked-phone")

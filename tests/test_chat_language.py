@@ -64,11 +64,18 @@ def test_booking_notices_are_in_the_chats_language_and_read_back_by_the_assistan
     chat_id = student.call("student_connect", {"language": "es"})["chat"]["id"]
     for text in ("Quiero reservar una llamada con un asesor", "el jueves a las 9"):
         ai_reply(student, chat_id, send(student, chat_id, text)["message"]["id"])
-    booked = student.wait_for("booking_confirmed", lambda e: e["chat_id"] == chat_id)["booking"]
-    assert any(n.startswith("Llamada con un asesor reservada para el jueves") for n in notices(student, chat_id))
+    booked = student.wait_for("booking_held", lambda e: e["chat_id"] == chat_id)["booking"]
+    assert any(n.startswith("Llamada con un asesor reservada provisionalmente para el jueves")
+               for n in notices(student, chat_id))
     # The assistant reads the Spanish notice back: it knows the call.
     reply = ai_reply(student, chat_id, send(student, chat_id, "¿Cuándo es mi llamada?")["message"]["id"])
     assert "jueves" in reply["message"].lower()
+    refused = student.call("save_contact", {"chat_id": chat_id, "name": "Ana", "email": "ana@example.com",
+                                            "method": "phone"})
+    assert refused["error"]["message"].startswith("Para que te llamemos por teléfono o WhatsApp")
+    assert student.call("save_contact", {"chat_id": chat_id, "name": "Ana", "email": "ana@example.com"})["ok"]
+    student.wait_for("booking_confirmed", lambda e: e["chat_id"] == chat_id)
+    assert any(n.startswith("Llamada con un asesor reservada para el jueves") for n in notices(student, chat_id))
     cancelled = post(admin_session, live_server.url + f"/api/bookings/{booked['id']}/cancel")
     assert cancelled.status_code == 200
     student.wait_for("new_message", lambda m: m["chat_id"] == chat_id and m["role"] == "system"

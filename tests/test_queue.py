@@ -29,8 +29,9 @@ def test_with_nobody_available_the_assistant_offers_calls_at_once(start_server, 
     reply = ai_reply(student, chat_id, sent["message"]["id"])
     assert reply["message"].startswith("No advisor is available to chat right now")
     assert "free advisor call slots" in reply["message"]
+    assert student.wait_for("escalation_triggered")["ask_contact"] is True  # the page shows the contact card
     booked = send(student, chat_id, "tomorrow at 11am")
-    assert student.wait_for("booking_confirmed")["booking"]["time"] == "11:00"
+    assert student.wait_for("booking_held")["booking"]["time"] == "11:00"
     ai_reply(student, chat_id, booked["message"]["id"])
     slots = server.sign_in().get(server.url + "/api/bookings").json()["slots"]
     note = next(s for s in slots if s["chat_id"] == chat_id)["note"]

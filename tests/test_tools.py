@@ -55,10 +55,10 @@ def run(actions, name, **args):
     return json.loads(tools[name].invoke(args))
 
 
-def test_there_are_five_tools_and_the_model_never_names_the_chat():
+def test_there_are_six_tools_and_the_model_never_names_the_chat():
     tools = build_tools("chat-1", Actions())
     assert [t.name for t in tools] == ["human_escalation", "get_booking_slots", "book_time_slot", "get_my_booking",
-                                       "cancel_my_booking"]
+                                       "cancel_my_booking", "save_contact_details"]
     for tool in tools:
         assert "chat_id" not in tool.args
 

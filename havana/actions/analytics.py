@@ -3,7 +3,8 @@ import math
 from collections import Counter
 from datetime import timedelta
 
-from db import analytics as analytics_db, utcnow
+from db import analytics as analytics_db, outbox, utcnow
+from db.schema import OUTCOME_ATTENDED, OUTCOME_NO_SHOW
 from havana import protocol as p
 
 NOT_COVERED = "Not covered by the knowledge base"
@@ -27,6 +28,7 @@ def analytics(days=14):
     waits = [(c["first_human_reply_at"] - c["escalated_at"]).total_seconds()
              for c in escalated if c["first_human_reply_at"]]
     made, cancelled = analytics_db.bookings_since(since)
+    outcomes = analytics_db.call_outcomes_since(since)
     ratings = [c["rating"] for c in chats if c["rating"]]
     return {
         "days": days,
@@ -39,7 +41,9 @@ def analytics(days=14):
         "escalated_share": round(len(escalated) / len(chats), 3) if chats else None,
         "first_human_reply_seconds": {"median": percentile(waits, 0.5), "p90": percentile(waits, 0.9),
                                       "count": len(waits)},
-        "bookings": {"made": made, "cancelled": cancelled},
+        "bookings": {"made": made, "cancelled": cancelled,
+                     "attended": outcomes.get(OUTCOME_ATTENDED, 0), "no_show": outcomes.get(OUTCOME_NO_SHOW, 0)},
+        "mails": outbox.counts_since(since),
         "models": _model_figures(since),
         "top_escalation_reasons": [{"reason": r, "count": n} for r, n in Counter(
             NOT_COVERED if (c["escalation_reason"] or "").startswith(NOT_COVERED) else c["escalation_reason"]

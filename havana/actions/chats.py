@@ -28,10 +28,19 @@ def open_chat(chat_id, token):
     chat = chat_db.get_chat(chat_id)
     if chat is None:
         raise chat_not_found()
-    if not chat_db.token_matches(chat, token):
+    if not (chat_db.token_matches(chat, token) or _reopen_link_matches(chat_id, token)):
         raise forbidden("That chat token is not valid.")
     runtime.replies.answer_if_pending(chat)
     return chat
+
+
+def _reopen_link_matches(chat_id, token):
+    """The signed token of an answer mail's link opens its chat in another browser (until it expires)."""
+    from havana.mail import links
+    try:
+        return isinstance(token, str) and links.chat_of(links.REOPEN, token) == chat_id
+    except links.LinkRefused:
+        return False
 
 
 def adopt_page_language(chat, language):
@@ -96,7 +105,7 @@ def earlier_messages(chat_id, token, before_id):
     chat = chat_db.get_chat(chat_id)
     if chat is None:
         raise chat_not_found()
-    if not chat_db.token_matches(chat, token):
+    if not (chat_db.token_matches(chat, token) or _reopen_link_matches(chat_id, token)):
         raise forbidden("That chat token is not valid.")
     rows = history_db.messages_before(chat_id, before_id, PAGE + 1)
     return {"messages": [p.student_message(m) for m in rows[-PAGE:]], "has_more": len(rows) > PAGE}
@@ -120,7 +129,7 @@ def post_student_message(chat_id, text, client_id=None, address=None):
             broadcast.message(row)
             broadcast.student_typing(chat_id, False)
             _detect_language(chat)
-            db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"]))
+            db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"], address))
     return p.student_message(row)
 
 

@@ -7,8 +7,10 @@ from assistant.brief import model_brief, rule_brief
 from assistant.language import NAMES
 from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db
 from havana import broadcast, metrics, protocol as p
+from havana.actions import bookings
 from havana.actions.chats import add_notice
 from havana.actions.checks import clean_text, locked_chat
+from havana.actions.mail import queue_answer_mail
 from havana.actions.models import active_model
 from havana.actions.queue import advisor_availability, queue_changed
 from havana.errors import ClientError
@@ -23,14 +25,19 @@ def escalate_chat(chat_id, reason):
     """Hand a chat to the advisors (once); returns (chat, availability). The brief is written after."""
     with db.transaction():
         chat = locked_chat(chat_id)
+        availability = advisor_availability()
         if chat_db.escalate(chat_id, reason):
             chat = chat_db.get_chat(chat_id)
             add_notice(chat_id, tr(chat["language"], "You're being connected to an admissions advisor."))
-            broadcast.escalated(chat)
+            # Nobody can answer now: an answer must be able to reach the student after they leave.
+            ask_contact = not availability["available_now"] and not chat_db.has_contact(chat)
+            if ask_contact:
+                add_notice(chat_id, tr(chat["language"], "No advisor is free right now. Leave your name and "
+                                                         "e-mail below so an advisor can reach you."))
+            broadcast.escalated(chat, ask_contact)
             queue_changed()
             db.on_commit(metrics.ESCALATIONS.inc)
             db.on_commit(lambda: socketio.start_background_task(write_brief, chat_id, reason))
-        availability = advisor_availability()
     return chat, availability
 
 
@@ -50,6 +57,8 @@ def _take_over(chat, admin):
     chat = dict(chat, status=p.STATUS_HUMAN, taken_by=admin.id, closed_at=None)
     add_notice(chat["id"], tr(chat["language"], "An advisor has joined the chat."))
     broadcast.hands_changed(chat, admin, admin)
+    if booking_db.assign_unclaimed(chat["id"], admin.id):  # whoever takes the chat takes its call
+        broadcast.call_updated(bookings.call_view(booking_db.booking_for_chat(chat["id"]), chat))
     queue_changed(left=chat["id"])
     return chat
 
@@ -87,6 +96,7 @@ def post_operator_message(chat_id, text, admin, client_id=None):
         if created:
             broadcast.message(row)
             broadcast.advisor_typing(chat_id, False)
+            queue_answer_mail(chat_id)  # reaches a student who left, by e-mail, in one batch
     return p.desk_message(row)
 
 

@@ -9,12 +9,14 @@ from contextlib import contextmanager
 import redis
 
 import db
+from assistant.tools import ContactRefused
 from db import analytics as analytics_db, chats as chat_db, history as history_db
 from db import knowledge as knowledge_db, settings as settings_db
 from havana import broadcast, protocol as p
-from havana.actions import bookings, handoff
+from havana.actions import bookings, contact, handoff
 from havana.actions.knowledge import KNOWLEDGE_VERSION_KEY
 from havana.actions.models import ACTIVE_MODEL_KEY, usable_model
+from havana.errors import ClientError
 from havana.extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -36,11 +38,12 @@ class Replies:
         self.in_flight = 0  # replies queued or running in this process
         self._knowledge_version = None
 
-    def queue(self, chat_id, message_id):
-        """Answer message_id of chat_id in the background (call after the message is committed)."""
+    def queue(self, chat_id, message_id, address=None):
+        """Answer message_id of chat_id in the background (call after the message is committed);
+        `address`: the student's, for the per-address booking cap."""
         with self._guard:
             self.in_flight += 1
-        socketio.start_background_task(self._run, chat_id, message_id)
+        socketio.start_background_task(self._run, chat_id, message_id, address)
 
     def answer_if_pending(self, chat):
         """A student message left unanswered (say, a server stopped mid-reply) is answered now."""
@@ -60,12 +63,12 @@ class Replies:
         with self._guard:
             return len(self._chat_locks)
 
-    def _run(self, chat_id, message_id):
+    def _run(self, chat_id, message_id, address=None):
         try:
             # The chat's turn first, then a slot: a reply waiting for its chat (say, for a dead
             # process's lease to lapse) must not keep other chats' replies from starting.
             with self._chat_lock(chat_id), self._slots:
-                self._answer(chat_id, message_id)
+                self._answer(chat_id, message_id, address)
         except db.DatabaseUnavailable:
             log.warning("database unavailable while answering chat %s", chat_id)
             broadcast.reply_failed(chat_id)
@@ -124,7 +127,7 @@ class Replies:
             except redis.RedisError:
                 log.warning("the reply lock of chat %s had lapsed before its reply ended", chat_id)
 
-    def _answer(self, chat_id, message_id):
+    def _answer(self, chat_id, message_id, address=None):
         with db.transaction():  # what to answer, and with which model: one round of reads
             chat = chat_db.get_chat(chat_id)
             if chat is None or chat["status"] == p.STATUS_HUMAN:
@@ -140,7 +143,7 @@ class Replies:
             # A language the student chose on the page holds; otherwise the assistant follows the student.
             chosen = {"lang": chat["language"]} if chat.get("language_chosen") and chat.get("language") else {}
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
-                                       AgentActions(self.chatbot), stream, **chosen)
+                                       AgentActions(self.chatbot, address), stream, **chosen)
             if self._store(chat_id, reply, stream):
                 _record_model_calls(chat_id, reply.calls)
         finally:
@@ -183,8 +186,8 @@ class ReplyStream:
 class AgentActions:
     """What the agent's tools may do (assistant/tools.py `Actions`), for the chat they are bound to."""
 
-    def __init__(self, chatbot):
-        self.chatbot = chatbot
+    def __init__(self, chatbot, address=None):
+        self.chatbot, self.address = chatbot, address
 
     def escalate(self, chat_id, reason):
         chat, availability = handoff.escalate_chat(chat_id, reason)
@@ -194,13 +197,19 @@ class AgentActions:
         return bookings.free_slots()
 
     def book(self, chat_id, slot_id):
-        return bookings.book_slot(chat_id, slot_id)
+        return bookings.book_slot(chat_id, slot_id, self.address)
 
     def my_booking(self, chat_id):
         return bookings.chat_booking(chat_id)
 
     def cancel_my_booking(self, chat_id):
         return bookings.cancel_chat_booking(chat_id)
+
+    def save_contact(self, chat_id, name, email, phone, method):
+        try:
+            return contact.save_contact(chat_id, name, email, phone, method)
+        except ClientError as exc:
+            raise ContactRefused(exc.code, exc.message) from None
 
     def today(self):
         return self.chatbot.today()

@@ -12,8 +12,8 @@ from havana.admin.access import require_admin
 from havana.auth.accounts import set_display_name
 from havana.errors import ClientError, invalid_payload
 from havana.extensions import csrf
-from havana.payloads import (AnalyticsQuery, AnswerReview, AnswersQuery, Canned, ChatListQuery, DisplayName,
-                             ModelChoice, NewAnswer, parse, parse_query)
+from havana.payloads import (AnalyticsQuery, AnswerReview, AnswersQuery, BookingsQuery, CallOutcome, Canned,
+                             ChatListQuery, DisplayName, ModelChoice, NewAnswer, SlotIds, parse, parse_query)
 
 # Ids are signed 64-bit integers: a larger one in a path names nothing (404), in a body is refused (400).
 MAX_ID = 2**63 - 1
@@ -26,7 +26,7 @@ class IdConverter(IntegerConverter):
     regex = r"\d{1,18}"
 
 STATUS_CODES = {"forbidden": 401, "chat_not_found": 404, "not_found": 404, "not_configured": 409,
-                "duplicate": 409, "taken": 409}
+                "duplicate": 409, "taken": 409, "too_early": 409}
 
 
 @api.before_request
@@ -114,7 +114,23 @@ def switch_model():
 
 @api.get("/bookings")
 def list_bookings():
-    return jsonify(ok=True, slots=bookings.slots_overview())
+    mine = parse_query(BookingsQuery, request.args).mine
+    return jsonify(ok=True, slots=bookings.slots_overview(require_admin() if mine else None))
+
+
+@api.post("/bookings/cancel")
+def cancel_bookings():
+    return jsonify(ok=True, cancelled=bookings.cancel_bookings(_body(SlotIds).slot_ids))
+
+
+@api.post("/bookings/<id:slot_id>/claim")
+def claim_call(slot_id):
+    return jsonify(ok=True, call=bookings.claim_call(slot_id, require_admin()))
+
+
+@api.post("/bookings/<id:slot_id>/outcome")
+def call_outcome(slot_id):
+    return jsonify(ok=True, call=bookings.set_call_outcome(slot_id, _body(CallOutcome).outcome))
 
 
 @api.post("/bookings/<id:slot_id>/cancel")

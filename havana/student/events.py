@@ -3,9 +3,9 @@ from flask import request, session
 from flask_socketio import join_room
 
 from havana import connections, protocol as p
-from havana.actions import chats
+from havana.actions import chats, contact
 from havana.errors import ClientError, forbidden
-from havana.payloads import RateChat, SetLanguage, StudentConnect, StudentMessage, StudentTyping, parse
+from havana.payloads import RateChat, SaveContact, SetLanguage, StudentConnect, StudentMessage, StudentTyping, parse
 from havana.runtime import runtime
 from havana.sockets import on_event
 
@@ -68,3 +68,10 @@ def set_language(data):
     """Sent by the student page's ES/EN switch: the chat's notices are written in that language from now on."""
     req = _joined_chat(SetLanguage, data)
     return chats.choose_language(req.chat_id, req.language)
+
+
+@on_event(p.SAVE_CONTACT)
+def save_contact(data):
+    """Sent by the student page's contact card: name, e-mail, optional phone and way to be called."""
+    req = _joined_chat(SaveContact, data)
+    return contact.save_contact(req.chat_id, req.name, req.email, req.phone, req.method, req.timezone)

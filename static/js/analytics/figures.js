@@ -80,7 +80,13 @@ function renderStats(data) {
       : t("no hand-off answered yet"), t(" min"));
   const bookings = data.bookings || { made: 0, cancelled: 0 };
   setStat("bookings", numberFormat.format(bookings.made),
-    t("booked · %(n)s cancelled", { n: numberFormat.format(bookings.cancelled) }));
+    t("booked · %(n)s cancelled · %(attended)s attended · %(no_show)s no-shows", {
+      n: numberFormat.format(bookings.cancelled), attended: numberFormat.format(bookings.attended || 0),
+      no_show: numberFormat.format(bookings.no_show || 0) }));
+  const mails = data.mails || { sent: 0, failed: 0, queued: 0 };
+  setStat("mails", numberFormat.format(mails.sent),
+    t("%(failed)s failed · %(queued)s waiting", { failed: numberFormat.format(mails.failed),
+                                                   queued: numberFormat.format(mails.queued) }));
   const ratings = data.ratings || {};
   setStat("rating", ratings.average === null || ratings.average === undefined ? "—" : ratings.average.toFixed(1),
     ratings.count ? t("from %(ratings)s", { ratings: ratingsCount(ratings.count) }) : t("no ratings yet"), " / 5");

@@ -6,6 +6,7 @@ import { ERROR, EVENTS, ROLE, errorOf } from "../shared/protocol.js";
 import { announce, chatName, me, phoneLayout, state, view, viewerNames, stars, desk } from "./page.js";
 import { STATUS_TEXT, bookingShort, holderOf, languageBadge, refreshRow, renderChatList, rowButton, updateChat, upsertChat } from "./chat-list.js";
 import { renderBrief, unfoldBrief } from "./brief.js";
+import { renderContact } from "./contact.js";
 import { renderTakeover } from "./takeover.js";
 import { dismissAlert } from "./alerts.js";
 import { activeModelLabel } from "./model-switch.js";
@@ -168,6 +169,7 @@ export function renderHeader() {
   ui.title.textContent = chatName(view.chatId || "");
   renderTakeover(chat || null);
   renderBrief(chat || null);
+  renderContact(chat || null);
   ui.status.hidden = !chat;
   if (!chat) {
     ui.language.hidden = true;

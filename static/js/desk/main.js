@@ -153,6 +153,14 @@ function bindSocket() {
   });
   socket.on(EVENTS.BOOKING_CONFIRMED, bookingChanged(false));
   socket.on(EVENTS.BOOKING_CANCELLED, bookingChanged(true));
+  socket.on(EVENTS.BOOKING_HELD, bookingChanged(false));
+  socket.on(EVENTS.CALL_UPDATED, () => refreshBookings());
+  socket.on(EVENTS.CONTACT_SAVED, (data) => {
+    if (!data || !data.chat_id) return;
+    updateChat(data.chat_id, { contact: data.contact });
+    if (data.chat_id === view.chatId) renderHeader();
+    refreshBookings();
+  });
   socket.on(EVENTS.MODEL_CHANGED, applyModel);
   socket.on(EVENTS.ERROR, (data) => {
     if (!data) return;

@@ -9,6 +9,7 @@ export const EVENTS = Object.freeze({
   STUDENT_TYPING: "student_typing",
   RATE_CHAT: "rate_chat",
   SET_LANGUAGE: "set_language",
+  SAVE_CONTACT: "save_contact",
   ADMIN_CONNECT: "admin_connect",
   ADMIN_MESSAGE: "admin_message",
   ADMIN_DISCONNECT_FROM_CHAT: "admin_disconnect_from_chat",
@@ -26,6 +27,9 @@ export const EVENTS = Object.freeze({
   HUMAN_ENABLED_CHANGED: "human_enabled_changed",
   BOOKING_CONFIRMED: "booking_confirmed",
   BOOKING_CANCELLED: "booking_cancelled",
+  BOOKING_HELD: "booking_held",
+  CONTACT_SAVED: "contact_saved",
+  CALL_UPDATED: "call_updated",
   ADMIN_STATUS_CHANGED: "admin_status_changed",
   MODEL_CHANGED: "model_changed",
   BRIEF_READY: "brief_ready",
@@ -80,6 +84,9 @@ export const ERROR = Object.freeze({
   NOT_CLOSED: "not_closed",
   NOT_CONFIGURED: "not_configured",
   DUPLICATE: "duplicate",
+  INVALID_CONTACT: "invalid_contact",
+  EMAIL_HAS_BOOKING: "email_has_booking",
+  TOO_EARLY: "too_early",
 });
 
 const STATUSES = Object.values(STATUS);

@@ -14,7 +14,7 @@ export function resetBookings() {
 const dayFormat = new Intl.DateTimeFormat(lang, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
 
 /** "Thursday 26 November at 10:00" in the page's language (the slot's own date and time, no zone shift). */
-function bookingLabel(booking) {
+export function bookingLabel(booking) {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(booking.date || "");
   if (!match || !booking.time) return booking.label || "";
   const day = dayFormat.format(new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])));

@@ -6,8 +6,9 @@ import { ERROR, EVENTS, LEGACY_EVENTS, ROLE, STATUS, errorOf, statusOf } from ".
 import { announce, clearFeedback, isCurrent, isJoined, maxLength, notice, thread, ui, view } from "./page.js";
 import { currentChat, findChat, forgetChat, preview, saveChat, setCurrentChat } from "./store.js";
 import { advisorChanged, clearQueue, hideBanner, setAdvisorsOnline, setStatus, setTyping, showQueue } from "./status.js";
-import { resetBookings, setBooking, showBookingCard } from "./bookings.js";
+import { bookingLabel, resetBookings, setBooking, showBookingCard } from "./bookings.js";
 import { dropRatingForm, resetRating, showRatingCard } from "./rating.js";
+import { askForContact, contactSaved, resetContact } from "./contact.js";
 import { clearOutbox, failAll, flushOutbox, onNeedChat, outbox, refreshWaiting, requeue, settled, submitText } from "./outbox.js";
 import { bindDrawer } from "./drawer.js";
 import { lang, t } from "../shared/i18n.js";
@@ -39,6 +40,7 @@ function resetView(chatId) {
   thread.reset();
   resetBookings();
   resetRating();
+  resetContact(null);
   hideBanner();
   setStatus(STATUS.AI);
   clearFeedback();
@@ -58,6 +60,8 @@ function applyChat(chat, messages) {
   else clearQueue();
   setAdvisorsOnline(chat.advisors_online);
   setBooking(chat.booking || null);
+  contactSaved(chat.contact);
+  if (chat.booking && chat.booking.held_until && !chat.contact) askForContact("held", bookingLabel(chat.booking));
   receive(Array.isArray(messages) ? messages : [], !firstLoad);
   if (view.status === STATUS.CLOSED && (chat.rating === null || chat.rating === undefined)) showRatingCard();
   else if (view.status !== STATUS.CLOSED) dropRatingForm();
@@ -228,6 +232,7 @@ function bindSocket() {
     if (!isCurrent(data)) return;
     setStatus(statusOf(data, STATUS.WAITING_HUMAN));
     if (view.status === STATUS.WAITING_HUMAN) showQueue(null);
+    if (data.ask_contact) askForContact("handoff");
   });
   socket.on(EVENTS.QUEUE_STATUS, (data) => { if (isCurrent(data)) showQueue(data); });
   socket.on(EVENTS.HUMAN_ENABLED_CHANGED, (data) => {
@@ -250,6 +255,12 @@ function bindSocket() {
   socket.on(EVENTS.ADMIN_STATUS_CHANGED, (data) => { if (isCurrent(data)) setAdvisorsOnline(data.advisors_online); });
   socket.on(EVENTS.BOOKING_CONFIRMED, (data) => { if (isCurrent(data)) showBookingCard(data.booking, "confirmed"); });
   socket.on(EVENTS.BOOKING_CANCELLED, (data) => { if (isCurrent(data)) showBookingCard(data.booking, "cancelled"); });
+  socket.on(EVENTS.BOOKING_HELD, (data) => {
+    if (!isCurrent(data)) return;
+    setBooking(data.booking);
+    askForContact("held", bookingLabel(data.booking));
+  });
+  socket.on(EVENTS.CONTACT_SAVED, (data) => { if (isCurrent(data)) contactSaved(data.contact); });
   socket.on(EVENTS.ERROR, (data) => {
     if (!data || QUIET_EVENTS.includes(data.event) || socket.awaiting(data.event)) return;
     notice.show(errorOf({ error: data }).message);
