@@ -3,9 +3,12 @@ import itertools
 import time
 from datetime import datetime, timezone
 
-from assistant.tools import SlotTaken
+from assistant.tools import ContactRefused, SlotTaken
 from assistant.when import slot_label
 from havana.config import Config
+from havana.contact import clean_contact
+from havana.errors import ClientError
+from havana.protocol import booking_payload
 
 from .score import TurnResult
 from .slots import TIMEZONE, SLOT_DAYS, SLOT_TIMES, local_now, planned_slots
@@ -68,6 +71,15 @@ class FakeActions:
             f"Your advisor call on {slot_label(held['date'], held['time'])} was cancelled.")
         self.events.append(("cancelled", chat_id, held["id"]))
         return dict(held)
+
+    def save_contact(self, chat_id, name, email, phone, method):
+        """The details checked as the server checks them; the chat's call counts as confirmed."""
+        try:
+            contact = clean_contact("en", name, email, phone, method)
+        except ClientError as exc:
+            raise ContactRefused(exc.code, exc.message) from None
+        self.chat(chat_id)["contact"] = contact
+        return {"contact": contact, "booking": booking_payload(self._held(chat_id))}
 
     def today(self):
         return self._today
