@@ -3,7 +3,7 @@ import { byId, el } from "../shared/dom.js";
 import { renderMessage } from "../shared/message.js";
 import { Thread } from "../shared/thread.js";
 import { ERROR, EVENTS, ROLE, errorOf } from "../shared/protocol.js";
-import { announce, chatName, me, phoneLayout, state, view, viewerNames, stars, desk } from "./page.js";
+import { announce, api, chatName, me, notice, ok, phoneLayout, state, view, viewerNames, stars, desk } from "./page.js";
 import { STATUS_TEXT, bookingShort, holderOf, languageBadge, refreshRow, renderChatList, rowButton, updateChat, upsertChat } from "./chat-list.js";
 import { renderBrief, unfoldBrief } from "./brief.js";
 import { renderContact } from "./contact.js";
@@ -48,7 +48,18 @@ export const thread = new Thread({
   typingRoles: { [ROLE.AI]: "assistant", [ROLE.STUDENT]: "student" },
   isOwn: () => false, // any new message while scrolled up gets the "new messages" pill
   smooth: false,
+  loadOlder,
 });
+
+/** Scrolling back: the page before beforeId, or null (and a notice) when it did not come. */
+function loadOlder(beforeId) {
+  const chatId = view.chatId;
+  return api("/chats/" + encodeURIComponent(chatId) + "?before_id=" + beforeId).then((res) => {
+    if (ok(res)) return res.body;
+    if (res.status !== 401) notice.show(t("Earlier messages could not be loaded. Scroll up to try again."));
+    return null;
+  });
+}
 
 function renderMessageNode(msg) {
   const node = renderMessage(msg, { perspective: "desk" });
@@ -114,6 +125,7 @@ export function joinOpenChat() {
     ui.loading.hidden = true;
     ui.loading.textContent = t("Loading the conversation…");
     (ack.messages || []).slice().sort((a, b) => a.id - b.id).forEach((msg) => thread.add(msg));
+    thread.setHasMore(ack.has_more);
     renderHeader();
     renderChatList();
     thread.scrollToBottom(false);

@@ -1,8 +1,10 @@
 /* The message thread both pages show: id order, the reply streaming in, who is typing, and a view
-   that follows new messages while the reader is at the bottom. */
+   that follows new messages while the reader is at the bottom, and older pages loaded on scrolling
+   to the top. */
 import { ROLE } from "./protocol.js";
 
 const NEAR_BOTTOM_PX = 120;
+const NEAR_TOP_PX = 200;
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 export class Thread {
@@ -10,7 +12,8 @@ export class Thread {
    * parts: {list, scroller, pill, typing, typingText}. options: render(msg) -> <li>;
    * streamAuthor() -> the label of a reply being written; typingText: who -> words, the first
    * key wins when several type; typingRoles: role -> the `who` a message from it stops;
-   * isOwn(msg): the viewer's side (no "new messages" pill for it); smooth: smooth scrolling.
+   * isOwn(msg): the viewer's side (no "new messages" pill for it); smooth: smooth scrolling;
+   * loadOlder(beforeId) -> Promise of {messages, has_more}, or null when the page did not come.
    */
   constructor(parts, options) {
     Object.assign(this, parts);
@@ -23,10 +26,13 @@ export class Thread {
     // giving way to its message, a smooth scroll under way) also fire scroll events.
     this.scroller.addEventListener("scroll", () => {
       const top = this.scroller.scrollTop;
+      const up = top < this.lastScrollTop;
       if (this.nearBottom()) this.stick = true;
-      else if (top < this.lastScrollTop) this.stick = false;
+      else if (up) this.stick = false;
       this.lastScrollTop = top;
       if (this.stick) this.pill.hidden = true;
+      // Only the reader going up asks for more: a first page scrolling down to its end passes the top too.
+      if (up && top < NEAR_TOP_PX) this.loadOlder();
     }, { passive: true });
     this.pill.addEventListener("click", () => {
       this.scrollToBottom(true);
@@ -51,6 +57,48 @@ export class Thread {
     this.typingTimers.forEach((timer, who) => this.setTyping(who, false));
     this.pill.hidden = true;
     this.stick = true;
+    this.hasMore = null; // unknown until the chat's first page says
+    this.page = (this.page || 0) + 1; // an older page asked for before a reset is dropped
+    this.loadingOlder = false;
+    this.list.removeAttribute("aria-busy");
+  }
+
+  /** Whether the chat has messages before the first page shown; only the first answer counts. */
+  setHasMore(more) {
+    if (this.hasMore === null) this.hasMore = Boolean(more);
+  }
+
+  /** The page before the oldest message shown, prepended; one request at a time. */
+  loadOlder() {
+    if (!this.hasMore || this.loadingOlder || !this.options.loadOlder || !this.messages.size) return;
+    const page = this.page;
+    this.loadingOlder = true;
+    this.list.setAttribute("aria-busy", "true");
+    this.options.loadOlder(Math.min(...this.messages.keys())).then((answer) => {
+      if (page !== this.page) return;
+      this.loadingOlder = false;
+      this.list.removeAttribute("aria-busy");
+      if (!answer) return; // the loader said why; scrolling up again retries
+      this.prepend(Array.isArray(answer.messages) ? answer.messages : []);
+      this.hasMore = Boolean(answer.has_more);
+    });
+  }
+
+  /** Older messages go above, and what the reader sees stays where it is. */
+  prepend(messages) {
+    const anchor = Array.from(this.list.children).find((child) => child.dataset.id !== undefined);
+    const before = anchor ? anchor.getBoundingClientRect().top : 0;
+    messages.slice().sort((a, b) => Number(a.id) - Number(b.id)).forEach((msg) => {
+      const id = Number(msg.id);
+      if (!Number.isFinite(id) || this.messages.has(id)) return;
+      this.messages.set(id, msg);
+      this.maxId = Math.max(this.maxId, id);
+      this.insert(this.options.render(msg), (child) => child.dataset.transient !== undefined || Number(child.dataset.id) > id);
+    });
+    // The browser's own scroll anchoring may have kept the place already: move only by what it did not.
+    // Instantly, whatever the page's smooth scrolling: the reader must not see the thread slide.
+    if (anchor) this.scroller.scrollTo({ top: this.scroller.scrollTop + anchor.getBoundingClientRect().top - before, behavior: "instant" });
+    this.lastScrollTop = this.scroller.scrollTop;
   }
 
   /** Add a server message in id order; its node, or null when it is shown already. */

@@ -15,6 +15,7 @@ import { lang, t } from "../shared/i18n.js";
 
 const ACK_TIMEOUT_MS = 30000;
 const RETRY_JOIN_MS = 5000;
+const PAGE_SIZE = 500; // the server's page: a first load brings at most this many
 const GONE_CODES = [ERROR.CHAT_NOT_FOUND, ERROR.FORBIDDEN];
 const QUIET_EVENTS = [EVENTS.STUDENT_TYPING]; // best effort: a refusal is not worth a notice
 
@@ -63,6 +64,8 @@ function applyChat(chat, messages) {
   contactSaved(chat.contact);
   if (chat.booking && chat.booking.held_until && !chat.contact) askForContact("held", bookingLabel(chat.booking));
   receive(Array.isArray(messages) ? messages : [], !firstLoad);
+  // A first load brings the latest page: a full one may have older messages before it.
+  if (firstLoad) thread.setHasMore(Array.isArray(messages) && messages.length >= PAGE_SIZE);
   if (view.status === STATUS.CLOSED && (chat.rating === null || chat.rating === undefined)) showRatingCard();
   else if (view.status !== STATUS.CLOSED) dropRatingForm();
   if (firstLoad) thread.scrollToBottom(false);

@@ -4,6 +4,8 @@ import { ROLE, STATUS } from "../shared/protocol.js";
 import { renderMessage } from "../shared/message.js";
 import { Thread } from "../shared/thread.js";
 import { t } from "../shared/i18n.js";
+import { fetchJSON } from "../shared/connection.js";
+import { findChat } from "./store.js";
 
 export const maxLength = parseInt(document.body.dataset.maxMessageLength, 10) || 2000;
 export const assistantLabel = document.body.dataset.assistantLabel || t("Assistant");
@@ -41,7 +43,20 @@ export const thread = new Thread({
   isOwn: (msg) => msg.role === ROLE.STUDENT,
   smooth: true,
   onPill: () => ui.input.focus(),
+  loadOlder,
 });
+
+/** Scrolling back: the page before beforeId, or null (and a notice) when it did not come. */
+function loadOlder(beforeId) {
+  const record = findChat(view.chatId);
+  if (!record) return Promise.resolve(null);
+  const url = "/chats/" + encodeURIComponent(record.chat_id) + "/messages?before_id=" + beforeId;
+  return fetchJSON(url, { headers: { "X-Chat-Token": record.token } }).then((res) => {
+    if (res.status === 200 && res.body && res.body.ok) return res.body;
+    notice.show(t("Earlier messages could not be loaded. Scroll up to try again."));
+    return null;
+  });
+}
 
 /**
  * The chat on screen. `generation` changes with every switch, so an answer that arrives for the
