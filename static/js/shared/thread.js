@@ -95,9 +95,12 @@ export class Thread {
       this.maxId = Math.max(this.maxId, id);
       this.insert(this.options.render(msg), (child) => child.dataset.transient !== undefined || Number(child.dataset.id) > id);
     });
-    // The browser's own scroll anchoring may have kept the place already: move only by what it did not.
-    // Instantly, whatever the page's smooth scrolling: the reader must not see the thread slide.
-    if (anchor) this.scroller.scrollTo({ top: this.scroller.scrollTop + anchor.getBoundingClientRect().top - before, behavior: "instant" });
+    // Move only by what the browser's own scroll anchoring did not, and instantly (the student page
+    // scrolls smoothly): the reader must not see the thread slide.
+    if (anchor) {
+      const moved = anchor.getBoundingClientRect().top - before;
+      this.scroller.scrollTo({ top: this.scroller.scrollTop + moved, behavior: "instant" });
+    }
     this.lastScrollTop = this.scroller.scrollTop;
   }
 
