@@ -53,7 +53,7 @@ TEXT = {
                   "confirmation here in the chat.",
         # No example number: a figure the student never gave would read as invented.
         "held": "I'm holding {label} for you. To confirm the call, please give your name and e-mail in the card "
-                "below, or write them here in the chat.",
+                "in this chat, or write them here.",
         "contact_saved": "Thank you, {name}! I've saved your details, so an advisor can reach you at {email}.",
         "contact_confirmed": "Thank you, {name}! Your advisor call on {label} is confirmed; the details go to "
                              "{email}.",
@@ -110,8 +110,8 @@ TEXT = {
                       "y también puedes reservar una llamada con un asesor. ",
         "booked": "¡Listo! Tu llamada con un asesor de admisiones está reservada para el {label}. Verás la "
                   "confirmación aquí en el chat.",
-        "held": "Te guardo el {label}. Para confirmar la llamada, escribe tu nombre y tu correo en la tarjeta de "
-                "abajo, o aquí mismo en el chat.",
+        "held": "Te guardo el {label}. Para confirmar la llamada, escribe tu nombre y tu correo en la tarjeta "
+                "de este chat, o aquí mismo.",
         "contact_saved": "¡Gracias, {name}! He guardado tus datos; un asesor podrá escribirte a {email}.",
         "contact_confirmed": "¡Gracias, {name}! Tu llamada con un asesor del {label} está confirmada; los "
                              "detalles llegarán a {email}.",

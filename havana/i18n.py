@@ -114,7 +114,11 @@ def init_app(app):
     @app.context_processor
     def language_context():
         lang = page_language()
-        return {"page_lang": lang, "page_catalog": catalog_json(lang), "languages": LANGUAGES}
+        # The institution the knowledge base (or INSTITUTION_NAME) names: one deployment, one university.
+        from havana.runtime import runtime  # here: runtime's actions import this module
+        institution = getattr(runtime.chatbot, "institution", None) or "Havana University"
+        return {"page_lang": lang, "page_catalog": catalog_json(lang), "languages": LANGUAGES,
+                "institution": institution}
 
     app.register_blueprint(bp)
 

@@ -170,3 +170,11 @@ def test_the_pages_catalog_has_plural_forms_for_tn():
     catalog = i18n.catalog_json("es")
     assert catalog["about %(n)s minute"] == ["unos %(n)s minuto", "unos %(n)s minutos"]
     assert i18n.catalog_json("en") == {}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_pages_name_the_institution_of_the_knowledge_base(inprocess, language):
+    app = inprocess(KNOWLEDGE_BASE_PATH=str(i18n.ROOT / "eval/kb/lakeshore_polytechnic.txt"))
+    for path in ("/", "/login"):
+        page = app.app.test_client().get(path, headers={"Accept-Language": language}).get_data(as_text=True)
+        assert "Lakeshore Polytechnic" in page and "Havana" not in page.replace("Havana Chat", "")
