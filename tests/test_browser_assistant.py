@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ROOT, SCREENSHOTS, LiveServer
+from test_browser_contact import fill_contact
 
 DESKTOP = {"width": 1280, "height": 900}  # tall enough for the offered slots and the booking card at once
 DOCS = os.environ.get("HAVANA_SCREENSHOTS") == "docs"
@@ -84,9 +85,11 @@ def test_student_words_follow_ups_and_the_first_one_work_in_the_page(server, ope
     assert first, offer.text_content()
     expect(page.locator(".card--booking")).to_have_count(0)
 
-    done = ask(page, flow["first"], 4)
+    held = ask(page, flow["first"], 4)
     at = "a las" if lang == "es" else "at"
-    expect(done.locator(".msg__bubble")).to_contain_text(f"{first['day']} {at} {first['time']}")
+    expect(held.locator(".msg__bubble")).to_contain_text(f"{first['day']} {at} {first['time']}")
+    # The slot is held until the contact confirms it (one call per e-mail: one address per run).
+    fill_contact(page, "Ana Pérez", f"ana.{lang}@example.com")
     card = page.locator(".card--booking")
     expect(card).to_have_count(1)
     expect(card).to_contain_text(first["time"])

@@ -42,7 +42,9 @@ def scroll_back_to_the_start(page, scroller, list_selector, ids):
         expect(messages).not_to_have_count(shown)
         after = page.evaluate("id => document.querySelector(`.msg[data-id=\"${id}\"]`).getBoundingClientRect().top",
                               oldest)
-        assert abs(after - top) <= 2, (top, after)
+        # The reader's place holds to a few pixels (layout rounding while the page settles); without the
+        # correction the oldest message would jump by the whole page loaded above it, thousands of pixels.
+        assert abs(after - top) <= 8, (top, after)
 
 
 def test_a_long_chat_opens_on_its_latest_messages_and_scrolls_back_to_the_first(start_server, page_factory):
