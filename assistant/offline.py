@@ -51,8 +51,9 @@ TEXT = {
                       "also book a call with an advisor. ",
         "booked": "Done! Your call with an admissions advisor is booked for {label}. You'll see the "
                   "confirmation here in the chat.",
-        "held": "I'm holding {label} for you. To confirm the call, please fill in your name and e-mail in the "
-                "card below (or write them here, e.g. \"I'm Ana Pérez, ana@example.com, +53 5 123 4567\").",
+        # No example number: a figure the student never gave would read as invented.
+        "held": "I'm holding {label} for you. To confirm the call, please give your name and e-mail in the card "
+                "below, or write them here in the chat.",
         "contact_saved": "Thank you, {name}! I've saved your details, so an advisor can reach you at {email}.",
         "contact_confirmed": "Thank you, {name}! Your advisor call on {label} is confirmed; the details go to "
                              "{email}.",
@@ -109,8 +110,8 @@ TEXT = {
                       "y también puedes reservar una llamada con un asesor. ",
         "booked": "¡Listo! Tu llamada con un asesor de admisiones está reservada para el {label}. Verás la "
                   "confirmación aquí en el chat.",
-        "held": "Te guardo el {label}. Para confirmar la llamada, escribe tu nombre y tu correo en la tarjeta "
-                "de abajo (o aquí mismo, por ejemplo \"Soy Ana Pérez, ana@example.com, +53 5 123 4567\").",
+        "held": "Te guardo el {label}. Para confirmar la llamada, escribe tu nombre y tu correo en la tarjeta de "
+                "abajo, o aquí mismo en el chat.",
         "contact_saved": "¡Gracias, {name}! He guardado tus datos; un asesor podrá escribirte a {email}.",
         "contact_confirmed": "¡Gracias, {name}! Tu llamada con un asesor del {label} está confirmada; los "
                              "detalles llegarán a {email}.",
