@@ -152,7 +152,8 @@ def test_a_tampered_expired_or_foreign_link_is_refused(mail_app, smtp, monkeypat
     wait_until(lambda: smtp.inbox.to(STUDENT), timeout=15)
     path = _manage_path(smtp.inbox.to(STUDENT)[0])
     web = app.app.test_client()
-    assert web.get(path).status_code == 200
+    page = web.get(path)
+    assert page.status_code == 200 and "Tu llamada con un asesor" in page.get_data(as_text=True)  # the chat's language
     tampered = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
     assert web.get(tampered).status_code == 404
     assert web.post(tampered, data={"action": "cancel"}).status_code in (400, 404)

@@ -4,8 +4,8 @@ by havana.mail.sender): booking invites, reminders, and advisors' answers to a s
 Each mail has a dedupe key, so a retried action or two processes queue it once.
 """
 import json
-import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import db
 from db import admins as admin_db, bookings as booking_db, chats as chat_db, history as history_db, outbox
@@ -14,7 +14,6 @@ from havana.extensions import socketio
 from havana.mail import compose
 from havana.runtime import runtime
 
-log = logging.getLogger(__name__)
 BOOKING_KINDS = ("confirmed", "moved", "cancelled")
 
 
@@ -27,7 +26,7 @@ def queue_booking_mail(chat, slot, kind):
         return None
     with db.transaction():
         last = outbox.last_sequence(chat["id"])
-        # A first invite (or the first after a cancelled one) starts at 0; every change after it is +1.
+        # One calendar entry per chat: its first invite is SEQUENCE 0, each move, cancel or rebooking +1.
         sequence = 0 if last is None else last + 1
         # Per booking event, not per call: the same event queued twice (by two hooks) is one mail.
         booked = slot.get("booked_at").isoformat() if slot.get("booked_at") else ""
@@ -54,7 +53,6 @@ def queue_answer_mail(chat_id):
     if first is None:
         return False
     due = db.utcnow() + timedelta(seconds=runtime.config.ANSWER_MAIL_DELAY)
-    _wake_sender()
     return outbox.add("answer", chat["contact_email"], f"answer:{chat_id}:{first}", chat_id=chat_id,
                       data={"from_id": first}, due=due)
 
@@ -84,7 +82,7 @@ def queue_reminders(now=None):
 
     Run by every process's sender: the dedupe key makes each reminder one row however many run it.
     """
-    now = now or datetime.now(compose.ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
+    now = now or datetime.now(ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
     hours = sorted((float(h) for h in runtime.config.REMINDER_HOURS), reverse=True)
     last = now + timedelta(hours=max(hours))
     queued = 0
@@ -114,8 +112,8 @@ def _local(utc_naive):
     """A stored UTC timestamp as the university's naive local time (the slots' clock)."""
     if utc_naive is None:
         return None
-    zone = compose.ZoneInfo(runtime.config.TIMEZONE)
-    return utc_naive.replace(tzinfo=compose.timezone.utc).astimezone(zone).replace(tzinfo=None)
+    zone = ZoneInfo(runtime.config.TIMEZONE)
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
 
 
 def compose_answer(row):
@@ -147,6 +145,6 @@ def still_booked(row):
     data = json.loads(row["data"] or "{}")
     if slot is None or slot["id"] != data.get("slot_id"):
         return False
-    now = datetime.now(compose.ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
+    now = datetime.now(ZoneInfo(runtime.config.TIMEZONE)).replace(tzinfo=None)
     return datetime.combine(slot["date"], slot["time"]) > now
 

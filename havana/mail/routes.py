@@ -1,6 +1,4 @@
 """Pages opened from links in mails: manage a booked call; reopen a chat in any browser."""
-from datetime import datetime
-
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext
 
