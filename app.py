@@ -27,7 +27,7 @@ from havana import i18n
 from havana.i18n import N_
 from havana.auth import accounts
 from havana.errors import UNAVAILABLE
-from havana import advisor_sockets, connections, metrics
+from havana import advisor_sockets, connections, metrics, ratelimits
 from havana.extensions import csrf, limiter, login_manager, socketio
 from havana.actions.models import active_model
 from havana.runtime import runtime
@@ -52,7 +52,7 @@ def create_app(config=None):
         upgrade()
         top_up_slots(config)
     runtime.init_app(config, metrics.MeasuredAgent(Chatbot(config)))
-    app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL or ratelimits.MEMORY_STORAGE
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     i18n.init_app(app)
     login_manager.init_app(app)

@@ -18,6 +18,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
 from assistant.knowledge import Knowledge
+from assistant import language
 from assistant.language import conversation_language
 from assistant.offline import NOTICE, TEXT
 from assistant.prompt import cited_sections, system_prompt
@@ -67,6 +68,7 @@ class Chatbot:
         for provider in self.providers.values():
             if provider.configured:
                 self._bound(provider)
+        language.load()
 
     def today(self):
         return datetime.now(ZoneInfo(self.config.TIMEZONE)).date()

@@ -30,6 +30,11 @@ SHORT = 3  # words; at or under this the detector alone is not trusted
 CONFIDENT = 0.9
 
 
+def load():
+    """Load the language model now (about a second of CPU) rather than in the first student's reply."""
+    _identifier()
+
+
 @lru_cache(maxsize=1)
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier

@@ -329,3 +329,11 @@ def test_a_language_set_for_the_chat_wins_over_detection(provider):
 ])
 def test_the_institution_is_named_by_the_knowledge_bases_title_unless_configured(title, name):
     assert institution_from_title(title + "\n\nSome text.") == name
+
+
+def test_the_language_model_is_loaded_when_the_assistant_starts_not_in_the_first_reply():
+    """Loading it takes about a second of CPU: inside a reply it would stall every connection of the process."""
+    from assistant import language
+    language._identifier.cache_clear()
+    Chatbot(make_config())
+    assert language._identifier.cache_info().currsize == 1
