@@ -335,5 +335,5 @@ def test_the_language_model_is_loaded_when_the_assistant_starts_not_in_the_first
     """Loading it takes about a second of CPU: inside a reply it would stall every connection of the process."""
     from assistant import language
     language._identifier.cache_clear()
-    Chatbot(make_config())
+    Chatbot(make_config("sqlite://"))
     assert language._identifier.cache_info().currsize == 1
