@@ -1,11 +1,14 @@
-"""AI reply overhead: reply time minus the fake model's latency, app beside the AI-path floor.
+"""AI reply overhead: reply time minus the fake model's latency, app beside the AI-path floors.
 
 Each simulated student opens a chat, then for --duration seconds: thinks (exponential, mean
 --think s), sends, and waits for the AI's reply before thinking again; so arrivals are independent,
 not lock-step, and the offered rate is about students / (think + reply time). At --burst students, one more line: every student sends at once and we time the last reply.
 The app runs the real path: MariaDB, the LangChain tool loop, ChatOpenAI against the fake model.
+Two floors: `floor` (bench/floors/ai_floor.py: echo, model call, reply) and `durable`
+(bench/floors/durable_floor.py: the same plus one INSERT per message, on its own fresh MariaDB
+database like the app's).
 
-    python bench/ai_reply.py                   # 1, 200 and 1000 students, floor and app
+    python bench/ai_reply.py                   # 1, 200 and 1000 students: floor, durable and app
     python bench/ai_reply.py --sizes 200 --servers app
 """
 import asyncio
@@ -24,7 +27,7 @@ def parse():
                     help="mean think time for a single student (only spaces its messages)")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds of sending at each size")
     ap.add_argument("--burst", type=int, default=200, help="at this size, also the all-at-once burst")
-    ap.add_argument("--servers", default="floor,app")
+    ap.add_argument("--servers", default="floor,durable,app")
     args = ap.parse_args()
     if args.tiny:
         c.REPLY_TIMEOUT = 20.0
@@ -82,6 +85,9 @@ async def measure(server, label, args, model):
         try:
             if server == "floor":
                 proc = c.start_floor("ai_floor", model.base_url)
+            elif server == "durable":
+                db_ctx = c.mariadb_database()
+                proc = c.start_floor("durable_floor", model.base_url, db_ctx.__enter__())
             else:
                 db_ctx = c.mariadb_database()
                 proc = c.start_app(db_ctx.__enter__(), model_url=model.base_url)

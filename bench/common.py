@@ -250,12 +250,17 @@ def start_app(database_url, model_url=None, redis_url=None, channel=None, name="
     return proc
 
 
-def start_floor(kind, model_url=None):
-    """bench/floors/<kind>.py on a free port."""
+def start_floor(kind, model_url=None, database_url=None):
+    """bench/floors/<kind>.py on a free port; with `database_url`, on that database, once the app's
+    migrations (run_migrations.py, as `python app.py` runs them at start) have given it the schema."""
     port = free_port()
     argv = [PY, str(BENCH / "floors" / f"{kind}.py"), "--port", str(port)]
     if model_url:
         argv += ["--model", model_url]
+    if database_url:
+        subprocess.run([PY, str(ROOT / "run_migrations.py")], cwd=ROOT, env=app_env(port, database_url), check=True,
+                       stdout=subprocess.DEVNULL)
+        argv += ["--database-url", database_url]
     return Proc(kind, argv, port=port).wait_ready()
 
 
