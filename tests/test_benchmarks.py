@@ -54,12 +54,14 @@ def test_benchmark_runs_at_a_tiny_size(script, mysql_server, request, tmp_path):
 def test_run_all_renders_the_tables_from_saved_figures(tmp_path):
     figures = [
         {"figure": "ai_reply", "server": s, "students": 200, "p50_ms": p50, "p90_ms": 1.0, "p99_ms": p99,
-         "max_ms": 9.0, "replies_per_s": 30.0} for s, p50, p99 in (("floor", 5.0, 10.0), ("app", 9.0, 40.0))
+         "max_ms": 9.0, "replies_per_s": 30.0, "cpu_per_reply_ms": cpu}
+        for s, p50, p99, cpu in (("floor", 5.0, 10.0, 3.0), ("durable", 6.0, 12.0, 5.0), ("app", 9.0, 70.0, 8.0))
     ] + [{"check": "booking_exactly_one", "ok": True}]
     path = tmp_path / "figures.json"
     path.write_text(json.dumps(figures))
     result = subprocess.run([sys.executable, str(BENCH / "run_all.py"), "--from-json", str(path)],
                             capture_output=True, text=True, check=True)
-    assert "| 200 | 9.0 | 5.0 | 1.80 | 40.0 | 10.0 | 4.00 | 9.0 | 30.0 |" in result.stdout
-    assert "p50 met (≤ 2x), p99 MISSED (≤ 3x)" in result.stdout
+    assert "| 200 | 9.0 | 5.0 | 1.80 | 70.0 | 10.0 | 7.00 | 9.0 | 30.0 |" in result.stdout
+    assert "p50 met (≤ 3x), p99 MISSED (≤ 6x)" in result.stdout
+    assert "CPU/reply vs floor met (≤ 3x), vs durable MISSED (≤ 1.5x)" in result.stdout
     assert "Checks: 1 passed, 0 failed" in result.stdout
