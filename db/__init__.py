@@ -193,6 +193,11 @@ def transaction():
             log.exception("after-commit callback failed")
 
 
+def in_transaction():
+    """Whether this greenlet is inside a `transaction()` block."""
+    return _current.get() is not None
+
+
 def on_commit(callback):
     """Run callback once the outermost transaction commits, never if it rolls back; at once outside one.
 

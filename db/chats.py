@@ -26,7 +26,7 @@ def create_chat(language=None):
         "escalation_reason": None, "escalated_at": None, "taken_by": None, "brief": None,
         "created_at": now, "updated_at": now, "last_message_at": now, "deleted_at": None,
         "admin_read_id": 0, "closed_at": None, "rating": None, "rating_comment": None,
-        "language": language, "language_chosen": False, "contact_name": None, "contact_email": None,
+        "language": language, "language_chosen": False, "student_messages": 0, "contact_name": None, "contact_email": None,
         "contact_phone": None, "contact_method": None, "contact_timezone": None,
     }
     with transaction() as conn:
@@ -56,16 +56,25 @@ def lock_chat(chat_id):
     """The live chat, locked until the surrounding transaction ends (writers to one chat queue); or None."""
     if not _valid_id(chat_id):
         return None
+    rows = lock_chats([chat_id])
+    return rows[0] if rows else None
+
+
+def lock_chats(chat_ids):
+    """The live chats among chat_ids (sorted: every locker takes rows in one order), locked until the
+    surrounding transaction ends."""
+    ids = [i for i in chat_ids if _valid_id(i)]
+    if not ids:
+        return []
     with transaction() as conn:
         if conn.dialect.name == "sqlite":
             # SQLite has no row locks: a first write takes the database's write lock now, so two
             # actions queue here instead of failing when the second one upgrades its read lock.
-            conn.execute(update(chats).where(chats.c.id == chat_id).values(updated_at=chats.c.updated_at))
-            query = select(chats).where(chats.c.id == chat_id, _live)
+            conn.execute(update(chats).where(chats.c.id.in_(ids)).values(updated_at=chats.c.updated_at))
+            query = select(chats).where(chats.c.id.in_(ids), _live)
         else:
-            query = select(chats).where(chats.c.id == chat_id, _live).with_for_update()
-        row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
+            query = select(chats).where(chats.c.id.in_(ids), _live).with_for_update()
+        return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def _valid_id(chat_id):

@@ -55,6 +55,8 @@ chats = Table(
     # page's switch, so no longer re-detected from the student's messages.
     Column("language", String(8)),
     Column("language_chosen", Boolean, nullable=False, server_default=false()),
+    # How many messages the student has written (the first few decide the chat's language).
+    Column("student_messages", Integer, nullable=False, server_default="0"),
     # How to reach the student (validated by havana/contact.py): e-mail stored lower-cased, phone in
     # E.164, method one of CONTACT_METHODS, timezone the browser's IANA zone.
     Column("contact_name", String(120)),

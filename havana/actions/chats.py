@@ -1,6 +1,6 @@
 """A chat's own life: open it, write in it as the student or as the system, close, reopen, rate."""
 import db
-from assistant.language import conversation_language
+from assistant.language import detect
 from db import bookings as booking_db, chats as chat_db, history as history_db, presence
 from havana import broadcast, protocol as p
 from havana.actions.checks import clean_text, locked_chat
@@ -63,18 +63,15 @@ def choose_language(chat_id, language):
     return {"chat_id": chat_id, "language": language}
 
 
-def _detect_language(chat):
-    """Re-read the chat's language from the student's first messages, unless the student chose one."""
-    if chat.get("language_chosen"):
-        return chat
-    texts = history_db.first_student_messages(chat["id"], DETECT_MESSAGES + 1)
-    if len(texts) > DETECT_MESSAGES:
-        return chat
-    language = conversation_language(texts)
+def _detect_language(chat, text, count):
+    """The student's first few messages decide the chat's language (the `count`th is `text`), unless they chose one."""
+    if chat.get("language_chosen") or count > DETECT_MESSAGES:
+        return
+    language = detect(text, chat.get("language") if count > 1 else None)
     if language != chat.get("language"):
-        chat_db.set_language(chat["id"], language)
-        broadcast.chat_language(chat["id"], language)
-    return dict(chat, language=language)
+        with db.transaction():
+            chat_db.set_language(chat["id"], language)
+            broadcast.chat_language(chat["id"], language)
 
 
 def chat_view(chat):
@@ -114,11 +111,23 @@ def earlier_messages(chat_id, token, before_id):
 def post_student_message(chat_id, text, client_id=None, address=None):
     """Store a student's message, show it everywhere, and queue the AI's answer after the commit.
 
-    A message in a closed chat reopens it. A retried client_id is answered with the stored row.
+    Stored by group commit with other chats' messages; a message in a closed chat takes the full
+    action below, which reopens it. A retried client_id is answered with the stored row.
     """
     text = clean_text(text)
     runtime.limits.hit("message_per_chat", chat_id)
     runtime.limits.hit("message_per_address", address or "unknown")
+    write = history_db.write_message(history_db.MessageWrite(
+        chat_id, p.ROLE_STUDENT, text, client_id=client_id, viewed_since=presence.fresh_since(),
+        accept=lambda chat: chat["status"] != p.STATUS_CLOSED))
+    if not write.accepted:
+        return _post_reopening(chat_id, text, client_id, address)
+    if write.created:
+        _posted(write.chat, write.row, write.student_count, address)
+    return p.student_message(write.row)
+
+
+def _post_reopening(chat_id, text, client_id, address):
     with db.transaction():
         chat = locked_chat(chat_id)
         if chat["status"] == p.STATUS_CLOSED:  # the notice comes before the message that reopened it
@@ -126,11 +135,16 @@ def post_student_message(chat_id, text, client_id=None, address=None):
         row, created = history_db.add_message(chat_id, p.ROLE_STUDENT, text, client_id=client_id,
                                               viewed_since=presence.fresh_since())
         if created:
-            broadcast.message(row)
-            broadcast.student_typing(chat_id, False)
-            _detect_language(chat)
-            db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"], address))
+            _posted(chat, row, chat["student_messages"] + 1, address)
     return p.student_message(row)
+
+
+def _posted(chat, row, count, address):
+    """What follows a stored student message: everyone sees it, its language counts, the assistant answers."""
+    broadcast.message(row)
+    broadcast.student_typing(chat["id"], False)
+    _detect_language(chat, row["message"], count)
+    db.on_commit(lambda: runtime.replies.queue(chat["id"], row["id"], address))
 
 
 def add_notice(chat_id, text):

@@ -10,7 +10,7 @@ from havana import broadcast, metrics, protocol as p
 from havana.actions import bookings
 from havana.actions.chats import add_notice
 from havana.actions.checks import clean_text, locked_chat
-from havana.actions.mail import queue_answer_mail
+from havana.actions.mail import answer_mail_wanted, queue_answer_mail
 from havana.actions.models import active_model
 from havana.actions.queue import advisor_availability, queue_changed
 from havana.errors import ClientError
@@ -45,7 +45,7 @@ def take_over_chat(chat_id, admin):
     """An advisor takes the chat: the assistant stops. Raises ClientError('taken') while another holds it."""
     with db.transaction():
         chat = locked_chat(chat_id)
-        if not (chat["status"] == p.STATUS_HUMAN and chat["taken_by"] == admin.id):
+        if not _holds(chat, admin):
             chat = _take_over(chat, admin)
     return p.desk_chat_state(chat, admin, admin)
 
@@ -84,19 +84,40 @@ def _taken(chat):
 
 
 def post_operator_message(chat_id, text, admin, client_id=None):
-    """An advisor writes to the student; writing takes the chat over first, so the assistant stays quiet."""
+    """An advisor writes to the student; writing takes the chat over first, so the assistant stays quiet.
+
+    While the advisor holds the chat (and no answer mail is due) the message is stored by group
+    commit with other chats' messages; otherwise by the full action below, which takes the chat over.
+    """
     text = clean_text(text)
+    write = history_db.write_message(history_db.MessageWrite(
+        chat_id, p.ROLE_OPERATOR, text, client_id=client_id, author=admin.username,
+        accept=lambda chat: _holds(chat, admin) and not answer_mail_wanted(chat)))
+    if not write.accepted:
+        return _post_taking_over(chat_id, text, admin, client_id)
+    row = dict(write.row, author_display=admin.display_name)
+    if write.created:
+        broadcast.message(row)
+        broadcast.advisor_typing(chat_id, False)
+    return p.desk_message(row)
+
+
+def _holds(chat, admin):
+    return chat["status"] == p.STATUS_HUMAN and chat["taken_by"] == admin.id
+
+
+def _post_taking_over(chat_id, text, admin, client_id):
     with db.transaction():
         chat = locked_chat(chat_id)
-        if not (chat["status"] == p.STATUS_HUMAN and chat["taken_by"] == admin.id):
-            _take_over(chat, admin)
+        if not _holds(chat, admin):
+            chat = _take_over(chat, admin)
         row, created = history_db.add_message(chat_id, p.ROLE_OPERATOR, text, client_id=client_id,
                                               author=admin.username)
         row = dict(row, author_display=admin.display_name)
         if created:
             broadcast.message(row)
             broadcast.advisor_typing(chat_id, False)
-            queue_answer_mail(chat_id)  # reaches a student who left, by e-mail, in one batch
+            queue_answer_mail(chat, row["id"])  # reaches a student who left, by e-mail, in one batch
     return p.desk_message(row)
 
 

@@ -40,21 +40,23 @@ def queue_booking_mail(chat, slot, kind):
     return sequence
 
 
-def queue_answer_mail(chat_id):
-    """An advisor wrote to chat_id: when its student is not connected and left an e-mail, start an
-    answer mail that collects this and the next messages for ANSWER_MAIL_DELAY seconds. Call it
-    inside the action's transaction (the chat row lock keeps one batch open per chat)."""
-    chat = chat_db.get_chat(chat_id)
-    if not chat or not chat.get("contact_email") or student_connected(chat_id):
+def answer_mail_wanted(chat):
+    """Whether an advisor's message in this chat should reach its student by e-mail: they left an
+    address and no page of theirs has the chat open in this process."""
+    return bool(chat.get("contact_email")) and not student_connected(chat["id"])
+
+
+def queue_answer_mail(chat, message_id):
+    """An advisor wrote message_id in `chat` (locked by the caller's transaction, which keeps one batch
+    open per chat): when the answer mail is wanted, start one that collects this and the next
+    messages for ANSWER_MAIL_DELAY seconds."""
+    if not answer_mail_wanted(chat):
         return False
-    if outbox.queued_answer(chat_id) is not None:
+    if outbox.queued_answer(chat["id"]) is not None:
         return False  # the open batch will carry this message too
-    first = _last_operator_message_id(chat_id)
-    if first is None:
-        return False
     due = db.utcnow() + timedelta(seconds=runtime.config.ANSWER_MAIL_DELAY)
-    return outbox.add("answer", chat["contact_email"], f"answer:{chat_id}:{first}", chat_id=chat_id,
-                      data={"from_id": first}, due=due)
+    return outbox.add("answer", chat["contact_email"], f"answer:{chat['id']}:{message_id}", chat_id=chat["id"],
+                      data={"from_id": message_id}, due=due)
 
 
 def _wake_sender():
@@ -68,13 +70,6 @@ def student_connected(chat_id):
         return any(True for _ in socketio.server.manager.get_participants("/", p.chat_room(chat_id)))
     except (AttributeError, KeyError):
         return False
-
-
-def _last_operator_message_id(chat_id):
-    for message in reversed(history_db.recent_messages(chat_id, limit=20)):
-        if message["role"] == p.ROLE_OPERATOR:
-            return message["id"]
-    return None
 
 
 def queue_reminders(now=None):

@@ -153,13 +153,13 @@ class Replies:
     def _store(chat_id, reply, stream):
         """Store and send the reply, unless an advisor took the chat over while the model was thinking."""
         source = SOURCE_SEPARATOR.join(getattr(reply, "sources", None) or []) or None
-        with db.transaction():
-            chat = chat_db.lock_chat(chat_id)
-            if chat is None or chat["status"] == p.STATUS_HUMAN:
-                stream.reset()
-                return False
-            row, _ = history_db.add_message(chat_id, p.ROLE_AI, reply.text, model=reply.model, source=source)
-            broadcast.message(row, stream.stream_id)
+        write = history_db.write_message(history_db.MessageWrite(
+            chat_id, p.ROLE_AI, reply.text, model=reply.model, source=source,
+            accept=lambda chat: chat["status"] != p.STATUS_HUMAN))
+        if not write.accepted:
+            stream.reset()
+            return False
+        broadcast.message(write.row, stream.stream_id)
         return True
 
     def _refresh_knowledge(self, version):
