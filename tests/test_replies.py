@@ -88,3 +88,16 @@ def test_per_chat_reply_locks_are_released_once_the_chat_is_idle(inprocess):
         student.wait_for("new_message", lambda m: m["role"] == "ai")
     wait_until(lambda: runtime.replies.in_flight == 0)
     assert runtime.replies.chat_locks_held() == 0
+
+
+def test_a_stored_reply_ends_the_assistants_typing_without_a_typing_false(inprocess):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    desk, _ = app.advisor("ana")
+    assert desk.call("admin_connect", {"chat_id": chat_id})["ok"]
+    student.call("student_message", {"chat_id": chat_id, "message": "What is the tuition for graduate students?"})
+    student.wait_for("new_message", lambda m: m["role"] == "ai")
+    runtime.replies.wait(10)
+    for viewer in (student, desk):
+        assert [t["typing"] for t in viewer.of("typing") if t["who"] == "assistant"] == [True]
+    assert not [t for t in desk.of("typing") if t["who"] == "student"]  # the student's message says it

@@ -126,8 +126,7 @@ def post_student_message(chat_id, text, client_id=None, address=None):
         row, created = history_db.add_message(chat_id, p.ROLE_STUDENT, text, client_id=client_id,
                                               viewed_since=presence.fresh_since())
         if created:
-            broadcast.message(row)
-            broadcast.student_typing(chat_id, False)
+            broadcast.message(row)  # ends the student's typing indicator on every page
             _detect_language(chat)
             db.on_commit(lambda: runtime.replies.queue(chat_id, row["id"], address))
     return p.student_message(row)

@@ -94,8 +94,7 @@ def post_operator_message(chat_id, text, admin, client_id=None):
                                               author=admin.username)
         row = dict(row, author_display=admin.display_name)
         if created:
-            broadcast.message(row)
-            broadcast.advisor_typing(chat_id, False)
+            broadcast.message(row)  # ends the advisor's typing indicator on the student's page
             queue_answer_mail(chat_id)  # reaches a student who left, by e-mail, in one batch
     return p.desk_message(row)
 

@@ -138,16 +138,18 @@ class Replies:
             current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
             self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
         broadcast.assistant_typing(chat_id, True)
+        stored = False
         try:
             stream = ReplyStream(chat_id)
             # A language the student chose on the page holds; otherwise the assistant follows the student.
             chosen = {"lang": chat["language"]} if chat.get("language_chosen") and chat.get("language") else {}
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
                                        AgentActions(self.chatbot, address), stream, **chosen)
-            if self._store(chat_id, reply, stream):
+            if stored := self._store(chat_id, reply, stream):
                 _record_model_calls(chat_id, reply.calls)
         finally:
-            broadcast.assistant_typing(chat_id, False)
+            if not stored:  # a stored reply ends the indicator on every page; without one, this does
+                broadcast.assistant_typing(chat_id, False)
 
     @staticmethod
     def _store(chat_id, reply, stream):
