@@ -126,7 +126,7 @@ class TypingThrottle:
         return True
 
     def stopped(self, who, chat_id):
-        """A sent message ends the typing indicator (its action emits that): the next start may come at once."""
+        """A sent message ends the typing indicator (each page infers that): the next start may come at once."""
         self._state.pop((who, chat_id), None)
 
 

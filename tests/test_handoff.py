@@ -12,18 +12,21 @@ from test_broadcast import open_chat
 from test_student_events import new_chat, send
 
 
-def test_typing_shows_both_ways_and_clears_on_send(live_server, connect, admin):
+def test_typing_shows_both_ways_and_the_message_sent_ends_it(live_server, connect, admin):
     student = connect(live_server.url)
     chat_id, _ = new_chat(student)
     admin.call("admin_connect", {"chat_id": chat_id})
     student.call("student_typing", {"chat_id": chat_id, "typing": True})
     assert admin.wait_for("typing", lambda t: t["who"] == "student" and t["typing"])["chat_id"] == chat_id
     send(student, chat_id, "hello")
-    assert admin.wait_for("typing", lambda t: t["who"] == "student" and not t["typing"])
     admin.call("admin_typing", {"chat_id": chat_id, "typing": True})
     assert student.wait_for("typing", lambda t: t["who"] == "advisor" and t["typing"])
     admin.call("admin_message", {"chat_id": chat_id, "message": "Hi!"})
-    assert student.wait_for("typing", lambda t: t["who"] == "advisor" and not t["typing"])
+    assert student.wait_for("new_message", lambda m: m["role"] == "human_operator")
+    # Each page ends the indicator when the message arrives: no "typing: false" frame is sent for it.
+    student.call("student_typing", {"chat_id": chat_id, "typing": False})  # a round trip later
+    assert not [t for t in admin.of("typing") if t["who"] == "student" and not t["typing"]]
+    assert not [t for t in student.of("typing") if t["who"] == "advisor" and not t["typing"]]
     other = connect(live_server.url)
     assert other.call("student_typing", {"chat_id": chat_id, "typing": True})["error"]["code"] == "forbidden"
 
@@ -146,3 +149,4 @@ def test_a_reply_finished_after_a_takeover_is_dropped_and_its_stream_reset(inpro
     runtime.replies.wait(10)
     assert not [m for m in student.of("new_message") if m["role"] == "ai"]
     assert reset["stream_id"] == student.of("message_delta")[0]["stream_id"] and sent["ok"]
+    assert student.of("typing")[-1] == {"chat_id": chat_id, "who": "assistant", "typing": False}  # no reply ends it

@@ -1,10 +1,12 @@
 """AI replies: streamed as they are produced, one chat at a time, stored with their sources."""
+import time
 from dataclasses import dataclass, field
 
 from conftest import ai_reply, wait_until
 from db import history as history_db
 from havana.actions import bookings
-from havana.actions.replies import AgentActions
+from havana.actions import replies
+from havana.actions.replies import AgentActions, ReplyStream
 from havana.runtime import runtime
 from test_broadcast import open_chat
 from test_student_events import new_chat, send
@@ -26,7 +28,7 @@ def test_replies_stream_as_deltas_then_arrive_whole(live_server, connect, admin)
     sent = send(student, chat_id, "What is the tuition for graduate students?")
     reply = ai_reply(student, chat_id, sent["message"]["id"])
     deltas = [d for d in student.of("message_delta") if d["stream_id"] == reply["stream_id"]]
-    assert len(deltas) > 3 and "".join(d["delta"] for d in deltas).strip() == reply["message"]
+    assert deltas and "".join(d["delta"] for d in deltas).strip() == reply["message"]
     assert admin.wait_for("message_delta", lambda d: d["stream_id"] == reply["stream_id"])
 
 
@@ -88,3 +90,64 @@ def test_per_chat_reply_locks_are_released_once_the_chat_is_idle(inprocess):
         student.wait_for("new_message", lambda m: m["role"] == "ai")
     wait_until(lambda: runtime.replies.in_flight == 0)
     assert runtime.replies.chat_locks_held() == 0
+
+
+def _streamed(app, monkeypatch, chunks, pause=0.0):
+    """A reply written in `chunks`, `pause` seconds apart: the student's events once it is stored."""
+    student, chat_id = open_chat(app)
+
+    def reply(chat_id_, history, active, actions, stream=None):
+        for chunk in chunks:
+            stream.delta(chunk)
+            time.sleep(pause)
+        return QuotingReply("".join(chunks), sources=[])
+    monkeypatch.setattr(runtime.chatbot, "reply", reply)
+    student.call("student_message", {"chat_id": chat_id, "message": "Tell me about the programs"})
+    student.wait_for("new_message", lambda m: m["role"] == "ai")
+    runtime.replies.wait(10)
+    return student.events
+
+
+def test_a_reply_in_many_tiny_chunks_reaches_the_student_in_a_few_deltas_then_whole(inprocess, monkeypatch):
+    events = _streamed(inprocess(), monkeypatch, [f"word{i} " for i in range(30)])
+    deltas = [data["delta"] for name, data in events if name == "message_delta"]
+    final = [data for name, data in events if name == "new_message" and data["role"] == "ai"]
+    assert 1 <= len(deltas) <= 3 and "".join(deltas) == final[0]["message"]
+    assert events[-1] == ("new_message", final[0])  # after every delta, and no "typing: false" follows it
+
+
+def test_a_slow_model_still_streams_several_times_a_second(inprocess, monkeypatch):
+    events = _streamed(inprocess(), monkeypatch, [f"w{i} " for i in range(30)], pause=0.02)
+    deltas = [data["delta"] for name, data in events if name == "message_delta"]
+    final = [data for name, data in events if name == "new_message" and data["role"] == "ai"]
+    assert 5 <= len(deltas) <= 20 and "".join(deltas) == final[0]["message"]
+
+
+def test_a_stored_reply_ends_the_assistants_typing_without_a_typing_false(inprocess):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    desk, _ = app.advisor("ana")
+    assert desk.call("admin_connect", {"chat_id": chat_id})["ok"]
+    student.call("student_message", {"chat_id": chat_id, "message": "What is the tuition for graduate students?"})
+    student.wait_for("new_message", lambda m: m["role"] == "ai")
+    runtime.replies.wait(10)
+    for viewer in (student, desk):
+        assert [t["typing"] for t in viewer.of("typing") if t["who"] == "assistant"] == [True]
+    assert not [t for t in desk.of("typing") if t["who"] == "student"]  # the student's message says it
+
+
+def test_reply_stream_joins_chunks_up_to_a_size_and_a_reset_drops_what_waits(monkeypatch):
+    sent = []
+    monkeypatch.setattr(replies.broadcast, "message_delta", lambda chat_id, stream_id, delta=None: sent.append(delta))
+    stream = ReplyStream("c")
+    stream.delta("first")
+    for _ in range(25):
+        stream.delta("x" * 10)
+    stream.delta("dropped")
+    stream.reset()
+    stream.delta("after")
+    stream.delta(" more")
+    stream.flush()
+    stream.flush()
+    assert sent[:2] == ["first", "x" * replies.DELTA_CHARS] and sent[2] is None
+    assert "".join(s for s in sent[3:]) == "after more" and "dropped" not in "".join(s for s in sent if s)

@@ -141,8 +141,7 @@ def _post_reopening(chat_id, text, client_id, address):
 
 def _posted(chat, row, count, address):
     """What follows a stored student message: everyone sees it, its language counts, the assistant answers."""
-    broadcast.message(row)
-    broadcast.student_typing(chat["id"], False)
+    broadcast.message(row)  # ends the student's typing indicator on every page
     _detect_language(chat, row["message"], count)
     db.on_commit(lambda: runtime.replies.queue(chat["id"], row["id"], address))
 

@@ -97,8 +97,7 @@ def post_operator_message(chat_id, text, admin, client_id=None):
         return _post_taking_over(chat_id, text, admin, client_id)
     row = dict(write.row, author_display=admin.display_name)
     if write.created:
-        broadcast.message(row)
-        broadcast.advisor_typing(chat_id, False)
+        broadcast.message(row)  # ends the advisor's typing indicator on the student's page
     return p.desk_message(row)
 
 
@@ -115,8 +114,7 @@ def _post_taking_over(chat_id, text, admin, client_id):
                                               author=admin.username)
         row = dict(row, author_display=admin.display_name)
         if created:
-            broadcast.message(row)
-            broadcast.advisor_typing(chat_id, False)
+            broadcast.message(row)  # ends the advisor's typing indicator on the student's page
             queue_answer_mail(chat, row["id"])  # reaches a student who left, by e-mail, in one batch
     return p.desk_message(row)
 

@@ -138,16 +138,19 @@ class Replies:
             current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
             self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
         broadcast.assistant_typing(chat_id, True)
+        stored = False
         try:
             stream = ReplyStream(chat_id)
             # A language the student chose on the page holds; otherwise the assistant follows the student.
             chosen = {"lang": chat["language"]} if chat.get("language_chosen") and chat.get("language") else {}
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
                                        AgentActions(self.chatbot, address), stream, **chosen)
-            if self._store(chat_id, reply, stream):
+            stream.flush()
+            if stored := self._store(chat_id, reply, stream):
                 _record_model_calls(chat_id, reply.calls)
         finally:
-            broadcast.assistant_typing(chat_id, False)
+            if not stored:  # a stored reply ends the indicator on every page; without one, this does
+                broadcast.assistant_typing(chat_id, False)
 
     @staticmethod
     def _store(chat_id, reply, stream):
@@ -169,17 +172,40 @@ class Replies:
             self._knowledge_version = version
 
 
+# A model's chunks are a few characters each, and every `message_delta` costs a serialisation and a
+# frame per viewer. Twenty updates a second still reads as the text being written, so chunks are
+# joined until DELTA_EVERY seconds have passed since the last one went out, or DELTA_CHARS are waiting.
+DELTA_EVERY = 0.05
+DELTA_CHARS = 200
+
+
 class ReplyStream:
-    """Passes the model's text on as it is produced: `message_delta` events, then `new_message`."""
+    """Passes the model's text on as it is produced: `message_delta` events, joined a few chunks at a
+    time, then `new_message`."""
 
     def __init__(self, chat_id):
         self.chat_id = chat_id
         self.stream_id = "s-" + uuid.uuid4().hex[:16]
+        self._pending, self._size = [], 0
+        self._sent_at = float("-inf")  # the first chunk goes out at once: it ends "typing"
 
     def delta(self, text):
-        broadcast.message_delta(self.chat_id, self.stream_id, text)
+        # Checked on the next chunk, not by a timer: a model that pauses mid-reply leaves at most
+        # its last few chunks waiting, and flush() sends them before the final message.
+        self._pending.append(text)
+        self._size += len(text)
+        if self._size >= DELTA_CHARS or time.monotonic() - self._sent_at >= DELTA_EVERY:
+            self.flush()
+
+    def flush(self):
+        """Send the text still waiting (before the final message)."""
+        if self._pending:
+            broadcast.message_delta(self.chat_id, self.stream_id, "".join(self._pending))
+            self._pending, self._size = [], 0
+            self._sent_at = time.monotonic()
 
     def reset(self):
+        self._pending, self._size = [], 0
         broadcast.message_delta(self.chat_id, self.stream_id)
 
 

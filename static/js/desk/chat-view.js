@@ -16,7 +16,7 @@ import { t } from "../shared/i18n.js";
 
 const RETRY_MS = 3000;
 const TYPING_SHOWN_MS = 6000; // a student's "typing" not renewed within this is stale
-const ASSISTANT_TYPING_MS = 60000; // safety net: the server always sends the "false"
+const ASSISTANT_TYPING_MS = 60000; // safety net: the reply, or else a "false", always ends it
 // What live events change on a chat; an open chat's ack written before one of them keeps the live value.
 const LIVE_FIELDS = ["status", "taken_by", "escalation_reason", "brief", "rating", "rating_comment", "language"];
 

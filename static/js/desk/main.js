@@ -47,6 +47,8 @@ function loadDesk() {
 
 function newMessage(msg) {
   if (!msg || !msg.chat_id) return;
+  // The server sends no "stopped typing" after a message: the message says it, even for a chat not listed yet.
+  if (msg.role === ROLE.STUDENT) setStudentTyping(msg.chat_id, false);
   const chat = state.chats.get(msg.chat_id);
   if (!chat) {
     fetchChat(msg.chat_id, msg.role === ROLE.STUDENT ? 1 : 0, chatLoaded);
@@ -56,7 +58,6 @@ function newMessage(msg) {
       chat.last_message_at = msg.created_at || chat.last_message_at;
     }
     if (msg.role === ROLE.STUDENT && msg.chat_id !== view.chatId) chat.unread = (chat.unread || 0) + 1;
-    if (msg.role === ROLE.STUDENT) setStudentTyping(msg.chat_id, false);
     renderChatList();
   }
   addMessage(msg);
