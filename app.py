@@ -67,7 +67,9 @@ def create_app(config=None):
     from havana.auth import bp as auth_bp
     from havana.student import bp as student_bp
     from havana.mail.routes import bp as mail_bp
+    from havana.sockets import SocketSessionInterface
 
+    app.session_interface = SocketSessionInterface()
     socketio.init_app(
         app,
         async_mode=config.ASYNC_MODE,

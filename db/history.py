@@ -104,9 +104,11 @@ def _not_stored_before(conn, writes):
 
 def _insert(conn, rows):
     """The new rows' ids, in order: one multi-row INSERT ... RETURNING where the database has it."""
-    if len(rows) > 1 and conn.dialect.insert_returning:
-        # One statement's auto-increment ids rise in the order of its rows; RETURNING's order is not promised.
-        return sorted(conn.execute(insert(chat_history).values(rows).returning(chat_history.c.id)).scalars())
+    if len(rows) > 1 and conn.dialect.insert_executemany_returning:
+        # SQLAlchemy's "insertmanyvalues": one statement for the batch, compiled once for every batch
+        # size. One statement's auto-increment ids rise in the order of its rows (MariaDB, SQLite);
+        # the order RETURNING gives them in is not promised.
+        return sorted(conn.execute(insert(chat_history).returning(chat_history.c.id), rows).scalars())
     return [conn.execute(insert(chat_history).values(**row)).inserted_primary_key[0] for row in rows]
 
 

@@ -3,6 +3,7 @@ import functools
 import logging
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 
 import db
 from havana import broadcast, connections, metrics
@@ -37,3 +38,17 @@ def on_event(name):
         return socketio.on(name)(wrapper)
 
     return decorate
+
+
+class SocketSessionInterface(SecureCookieSessionInterface):
+    """The cookie session, decoded once per socket connection instead of once per event.
+
+    Flask-SocketIO keeps each connection's session in the connection's environ (`saved_session`,
+    a copy made at its first event) and puts it on every event's request context; Flask would
+    first open the cookie session anyway when that context is pushed (a signature check and a
+    decode per event). HTTP requests have no `saved_session` and open the cookie as usual.
+    """
+
+    def open_session(self, app, request):
+        saved = request.environ.get("saved_session")
+        return saved if saved is not None else super().open_session(app, request)

@@ -173,3 +173,17 @@ def test_new_admin_events_need_sign_in(live_server, connect):
     for event, payload in (("admin_typing", {"chat_id": "x", "typing": True}), ("set_availability", {"available": True}),
                            ("close_chat", {"chat_id": "x"}), ("reopen_chat", {"chat_id": "x"})):
         assert student.call(event, payload)["error"]["code"] == "forbidden"
+
+
+def test_a_connections_cookie_session_is_read_once_not_on_every_event(inprocess, monkeypatch):
+    """Decoding the signed cookie on every socket event was a tenth of the relay's CPU."""
+    from flask.sessions import SecureCookieSessionInterface
+    app = inprocess()
+    desk, _ = app.advisor("ana")
+    opened = []
+    real = SecureCookieSessionInterface.open_session
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session",
+                        lambda self, flask_app, request: opened.append(1) or real(self, flask_app, request))
+    for _ in range(5):
+        assert desk.call("admin_connect", {})["ok"]  # still signed in: the session is the connection's
+    assert opened == []

@@ -141,3 +141,15 @@ def test_a_dead_database_fails_every_waiting_write_with_unavailable_and_the_writ
 def _an_admin():
     from db import admins
     return admins.create_admin("reader", "not-a-real-hash")
+
+
+def test_a_batch_is_one_insert_one_update_and_one_locking_read(migrated):
+    rooms = [chats.create_chat()[0]["id"] for _ in range(10)]
+    statements = []
+    listener = lambda _c, _cur, sql, *_a: statements.append(sql.split()[0].upper())  # noqa: E731
+    event.listen(db.get_engine(), "before_cursor_execute", listener)
+    with db.transaction() as conn:
+        history.store_messages(conn, [MessageWrite(c, "human", "hello") for c in rooms])
+    event.remove(db.get_engine(), "before_cursor_execute", listener)
+    assert statements.count("INSERT") == 1 and statements.count("UPDATE") <= 2  # SQLite locks by an UPDATE
+    assert statements.count("SELECT") == 1
