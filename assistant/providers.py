@@ -30,7 +30,8 @@ def build_providers(config, knowledge, today, institution):
     """Every provider the app knows, keyed by name, with whether it is configured and why not."""
 
     def openai():
-        return init_chat_model(config.OPENAI_MODEL, model_provider="openai", api_key=config.OPENAI_API_KEY,
+        from .openai_chat import PlainChatOpenAI  # imports the SDK: only when OpenAI is configured
+        return PlainChatOpenAI(model=config.OPENAI_MODEL, api_key=config.OPENAI_API_KEY,
                                base_url=config.OPENAI_BASE_URL, timeout=config.AI_TIMEOUT,
                                max_retries=config.AI_MAX_RETRIES, temperature=0.2)
 

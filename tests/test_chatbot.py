@@ -337,3 +337,21 @@ def test_the_language_model_is_loaded_when_the_assistant_starts_not_in_the_first
     language._identifier.cache_clear()
     Chatbot(make_config("sqlite://"))
     assert language._identifier.cache_info().currsize == 1
+
+
+def test_openai_messages_and_tools_reach_the_model_without_the_sdks_per_call_transform(monkeypatch):
+    """The SDK's maybe_transform walked every message and tool schema on each call: a fifth of a reply's CPU."""
+    import openai.resources.chat.completions.completions as completions
+    walked = []
+    transform = completions.maybe_transform
+    monkeypatch.setattr(completions, "maybe_transform", lambda data, kind: walked.append(data) or transform(data, kind))
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        server.queue(tool_call("get_booking_slots", {}), text("Here are the slots."))
+        assert ask(bot, "openai", "any slots?").text == "Here are the slots."
+    assert walked and all(d["messages"] == [] and not isinstance(d["tools"], list) for d in walked)
+    first, second = server.requests
+    assert [m["role"] for m in first["messages"]] == ["system", "user"] and first["stream"] is False
+    assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "tool"]
+    assert second["messages"][2]["tool_calls"][0]["function"]["name"] == "get_booking_slots"
+    assert len(_declared(server)) == 6 and first["temperature"] == 0.2
