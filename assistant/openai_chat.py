@@ -1,5 +1,8 @@
-"""ChatOpenAI, with the request's messages and tools sent as LangChain built them."""
+"""ChatOpenAI, with the request's messages and tools sent as LangChain built them, and streams read
+to their end so their connection is used again."""
 from langchain_openai import ChatOpenAI
+from openai._streaming import SSEDecoder
+from pydantic import model_validator
 
 
 class PlainChatOpenAI(ChatOpenAI):
@@ -9,6 +12,15 @@ class PlainChatOpenAI(ChatOpenAI):
     (`maybe_transform`: about a fifth of the agent's CPU per reply), only to rename keys our
     plain-JSON messages and tool schemas do not have.
     """
+
+    @model_validator(mode="after")
+    def _drain_streams(self):
+        # The SDK stops reading a stream at `data: [DONE]` and closes it before the chunked body's
+        # end has arrived, so httpcore drops the connection: a new TCP (and TLS) handshake per model
+        # call (openai-python issue 3440). Only this client's streams are affected.
+        if self.root_client is not None:
+            self.root_client._make_sse_decoder = DrainingSSEDecoder
+        return self
 
     def _get_request_payload(self, input_, *, stop=None, **kwargs):
         payload = super()._get_request_payload(input_, stop=stop, **kwargs)
@@ -20,3 +32,17 @@ class PlainChatOpenAI(ChatOpenAI):
             extra["tools"] = payload.pop("tools")
         payload["extra_body"] = extra
         return payload
+
+
+class DrainingSSEDecoder(SSEDecoder):
+    """Reads the rest of the body (the chunked terminator) before handing on `[DONE]`."""
+
+    def iter_bytes(self, iterator):
+        for event in super().iter_bytes(iterator):
+            if event.data.startswith("[DONE]"):
+                try:
+                    for _ in iterator:
+                        pass
+                except Exception:  # the answer is complete: a connection that cannot be drained is closed
+                    pass
+            yield event

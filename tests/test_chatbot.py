@@ -355,3 +355,15 @@ def test_openai_messages_and_tools_reach_the_model_without_the_sdks_per_call_tra
     assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "tool"]
     assert second["messages"][2]["tool_calls"][0]["function"]["name"] == "get_booking_slots"
     assert len(_declared(server)) == 6 and first["temperature"] == 0.2
+
+
+def test_streamed_openai_replies_reuse_one_connection():
+    """The SDK closed each stream before its end arrived, so every model call opened a new connection."""
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        server.queue(tool_call("get_booking_slots", {}), text("Here are the slots."), text("Bye."))
+        for question, answer in (("slots?", "Here are the slots."), ("bye", "Bye.")):
+            sink = Collect()
+            reply = bot.reply("chat-1", [{"role": "human", "message": question}], "openai", RecordingActions(), sink)
+            assert reply.text == sink.text == answer
+    assert len(server.peers) == 3 and len(set(server.peers)) == 1
