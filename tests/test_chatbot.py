@@ -367,3 +367,19 @@ def test_streamed_openai_replies_reuse_one_connection():
             reply = bot.reply("chat-1", [{"role": "human", "message": question}], "openai", RecordingActions(), sink)
             assert reply.text == sink.text == answer
     assert len(server.peers) == 3 and len(set(server.peers)) == 1
+
+
+def test_streamed_openai_chunks_reach_langchain_as_dicts_not_sdk_models(monkeypatch):
+    """LangChain dumps each chunk model straight back to a dict; building it cost more than the rest of a token."""
+    import openai._base_client as base_client
+    built = []
+    construct = base_client.construct_type
+    monkeypatch.setattr(base_client, "construct_type", lambda **kw: built.append(kw["type_"]) or construct(**kw))
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        server.queue(tool_call("get_my_booking", {}), text("You have no call booked."))
+        sink = Collect()
+        reply = bot.reply("chat-1", [{"role": "human", "message": "my call?"}], "openai", RecordingActions(), sink)
+    assert reply.text == sink.text == "You have no call booked."
+    assert json.loads(_result(tool_results(server.requests[1])[0])) == {"ok": True, "booking": None}
+    assert built == []
