@@ -9,7 +9,7 @@ from chatbot import Chatbot, institution_from_title
 from conftest import make_config
 from assistant.prompt import cited_sections
 from fake_providers import (FakeGeminiServer, FakeOpenAIServer, error, garbage, sleep, system_text, text, tool_call,
-                            tool_results)
+                            tool_names, tool_results)
 
 TOMORROW = date.today() + timedelta(days=1)
 
@@ -383,3 +383,19 @@ def test_streamed_openai_chunks_reach_langchain_as_dicts_not_sdk_models(monkeypa
     assert reply.text == sink.text == "You have no call booked."
     assert json.loads(_result(tool_results(server.requests[1])[0])) == {"ok": True, "booking": None}
     assert built == []
+
+
+def test_gemini_tool_declarations_are_built_once_not_per_call(monkeypatch):
+    """LangChain converted the bound OpenAI schemas to Gemini declarations on every call."""
+    import langchain_google_genai.chat_models as gemini_models
+    from google.genai.types import Tool
+    with FakeGeminiServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, GOOGLE_API_KEY="k", GEMINI_BASE_URL=server.base_url))
+        converted = []
+        convert = gemini_models.convert_to_genai_function_declarations
+        monkeypatch.setattr(gemini_models, "convert_to_genai_function_declarations",
+                            lambda tools: converted.append(tools) or convert(tools))
+        server.queue(tool_call("get_my_booking", {}), text("You have no call booked."))
+        assert ask(bot, "gemini", "my call?").text == "You have no call booked."
+    assert converted and all(isinstance(t, Tool) for tools in converted for t in tools)  # passed through as built
+    assert all(sorted(tool_names(r)) == sorted(_declared(server)) and len(tool_names(r)) == 6 for r in server.requests)
