@@ -1,6 +1,6 @@
 """Agent call: CPU per Chatbot.reply (streamed, LangChain tool loop, real provider SDK) beside a floor
-measured in the same run: one raw POST of the same request body through the same SDK HTTP client,
-its SSE lines read to the end. The fake model runs in a child process (0 latency) so only this
+measured in the same run: one raw POST of the same request (its JSON encoded each time) through the
+same SDK HTTP client, its SSE lines read to the end. The fake model runs in a child process (0 latency) so only this
 process's CPU is counted.
 
     python bench/agent_call.py                       # OpenAI, 300 replies
@@ -88,12 +88,13 @@ def main():
         def reply():
             assert bot.reply("chat-1", rows, args.provider, None, stream).text == ANSWER
 
-        # The floor: the body the agent sent, posted as-is through the SDK's own HTTP client.
+        # The floor: the request the agent sent, encoded and posted through the SDK's own HTTP client.
         body, path, headers = capture(bot, args.provider, reply)
+        request = json.loads(body)
         http = sdk_http_client(bot, args.provider)
 
         def floor():
-            with http.stream("POST", url.rstrip("/") + path, content=body, headers=headers) as response:
+            with http.stream("POST", url.rstrip("/") + path, json=request, headers=headers) as response:
                 for _ in response.iter_lines():
                     pass
 
@@ -109,7 +110,7 @@ def main():
 
     print(f"{args.provider}: {len(agent)} replies, {args.turns} earlier exchanges, request body {len(body)} bytes")
     print(f"{'CPU ms per reply':36}{'p50':>8}{'p95':>8}{'mean':>8}")
-    for name, values in ((f"floor: one raw POST, SSE read", bare), ("Chatbot.reply (streamed)", agent)):
+    for name, values in (("floor: one raw POST, SSE read", bare), ("Chatbot.reply (streamed)", agent)):
         print(f"{name:36}{percentile(values, 50):>8.2f}{percentile(values, 95):>8.2f}"
               f"{sum(values) / len(values):>8.2f}")
     print(f"agent / floor (p50): {percentile(agent, 50) / percentile(bare, 50):.1f}x")
@@ -127,7 +128,6 @@ def capture(bot, provider, reply):
         http.event_hooks["request"].remove(hook)
     request = seen[-1]
     body = request.read()
-    json.loads(body)  # a JSON body, as the fake model expects
     path = request.url.raw_path.decode()
     path = path[path.index("/v1") + 3:] if provider == "openai" else path
     headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
