@@ -150,7 +150,7 @@ class Chatbot:
     def _bound(self, provider):
         """The provider's model with the tools bound, built once: schemas are the same for every chat."""
         if provider.name not in self._bound_models:
-            self._bound_models[provider.name] = provider.client().bind_tools(self._tool_schemas)
+            self._bound_models[provider.name] = provider.tools(provider.client(), self._tool_schemas)
         return self._bound_models[provider.name]
 
     def _call(self, provider, messages, stream, streamed, lang):

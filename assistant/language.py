@@ -65,6 +65,9 @@ def without_names(text):
     return " ".join(kept) if kept else text
 
 
+# Every reply judges the chat's student messages again, each against the ones before: the same
+# (text, previous) pairs, reply after reply. A few thousand short strings.
+@lru_cache(maxsize=4096)
 def detect(text, previous=None):
     """'en' or 'es' for one student message; `previous` is the chat's language so far, or None."""
     text = without_names(text)

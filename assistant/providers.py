@@ -17,6 +17,8 @@ class Provider:
     configured: bool
     reason: Optional[str]
     factory: Callable[[], object]
+    # (client, OpenAI tool schemas) -> the client with the tools bound; most providers take the schemas as they are
+    tools: Callable[[object, list], object] = lambda client, schemas: client.bind_tools(schemas)
     _client: object = field(default=None, repr=False)
 
     def client(self):
@@ -30,7 +32,8 @@ def build_providers(config, knowledge, today, institution):
     """Every provider the app knows, keyed by name, with whether it is configured and why not."""
 
     def openai():
-        return init_chat_model(config.OPENAI_MODEL, model_provider="openai", api_key=config.OPENAI_API_KEY,
+        from .openai_chat import PlainChatOpenAI  # imports the SDK: only when OpenAI is configured
+        return PlainChatOpenAI(model=config.OPENAI_MODEL, api_key=config.OPENAI_API_KEY,
                                base_url=config.OPENAI_BASE_URL, timeout=config.AI_TIMEOUT,
                                max_retries=config.AI_MAX_RETRIES, temperature=0.2)
 
@@ -41,6 +44,12 @@ def build_providers(config, knowledge, today, institution):
                                timeout=config.AI_TIMEOUT, max_retries=config.AI_MAX_RETRIES + 1,
                                temperature=0.2)
 
+    def gemini_tools(client, schemas):
+        # LangChain's bind_tools keeps OpenAI schemas and converts them to Gemini declarations on
+        # every call (a tenth of a Gemini reply's CPU); declarations bound as they are pass through.
+        from langchain_google_genai._function_utils import convert_to_genai_function_declarations
+        return client.bind(tools=convert_to_genai_function_declarations(schemas))
+
     def local():
         return OfflineAssistant(knowledge=knowledge, institution=institution, today=today)
 
@@ -50,7 +59,7 @@ def build_providers(config, knowledge, today, institution):
                            openai),
         "gemini": Provider("gemini", f"gemini:{config.GEMINI_MODEL}", f"Gemini {config.GEMINI_MODEL}",
                            bool(config.GOOGLE_API_KEY), None if config.GOOGLE_API_KEY else "GOOGLE_API_KEY is not set",
-                           gemini),
+                           gemini, gemini_tools),
         "local": Provider("local", "local", "Offline assistant", True, None, local),
     }
 

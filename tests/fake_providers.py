@@ -133,6 +133,7 @@ class FakeProvider:
         self.requests: list[dict] = []
         self.paths: list[str] = []
         self.headers: list[dict] = []
+        self.peers: list[tuple] = []  # the client's (host, port) per request: a repeated port is a reused connection
         self.default: Callable[[dict], Action] = lambda req: text("OK")
         self._queue: collections.deque[Action] = collections.deque()
         self._lock = threading.Lock()
@@ -185,6 +186,7 @@ class FakeProvider:
             self.requests.append(req)
             self.paths.append(h.path)
             self.headers.append(dict(h.headers))
+            self.peers.append(h.client_address)
         route = self._route(h.path, req)
         if route is None:  # before popping, so a stray request does not eat a scripted action
             return self._send(h, 404, self.error_body(404, f"no route for POST {h.path}"))

@@ -9,7 +9,7 @@ from chatbot import Chatbot, institution_from_title
 from conftest import make_config
 from assistant.prompt import cited_sections
 from fake_providers import (FakeGeminiServer, FakeOpenAIServer, error, garbage, sleep, system_text, text, tool_call,
-                            tool_results)
+                            tool_names, tool_results)
 
 TOMORROW = date.today() + timedelta(days=1)
 
@@ -337,3 +337,65 @@ def test_the_language_model_is_loaded_when_the_assistant_starts_not_in_the_first
     language._identifier.cache_clear()
     Chatbot(make_config("sqlite://"))
     assert language._identifier.cache_info().currsize == 1
+
+
+def test_openai_messages_and_tools_reach_the_model_without_the_sdks_per_call_transform(monkeypatch):
+    """The SDK's maybe_transform walked every message and tool schema on each call: a fifth of a reply's CPU."""
+    import openai.resources.chat.completions.completions as completions
+    walked = []
+    transform = completions.maybe_transform
+    monkeypatch.setattr(completions, "maybe_transform", lambda data, kind: walked.append(data) or transform(data, kind))
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        server.queue(tool_call("get_booking_slots", {}), text("Here are the slots."))
+        assert ask(bot, "openai", "any slots?").text == "Here are the slots."
+    assert walked and all(d["messages"] == [] and not isinstance(d["tools"], list) for d in walked)
+    first, second = server.requests
+    assert [m["role"] for m in first["messages"]] == ["system", "user"] and first["stream"] is False
+    assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "tool"]
+    assert second["messages"][2]["tool_calls"][0]["function"]["name"] == "get_booking_slots"
+    assert len(_declared(server)) == 6 and first["temperature"] == 0.2
+
+
+def test_streamed_openai_replies_reuse_one_connection():
+    """The SDK closed each stream before its end arrived, so every model call opened a new connection."""
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        server.queue(tool_call("get_booking_slots", {}), text("Here are the slots."), text("Bye."))
+        for question, answer in (("slots?", "Here are the slots."), ("bye", "Bye.")):
+            sink = Collect()
+            reply = bot.reply("chat-1", [{"role": "human", "message": question}], "openai", RecordingActions(), sink)
+            assert reply.text == sink.text == answer
+    assert len(server.peers) == 3 and len(set(server.peers)) == 1
+
+
+def test_streamed_openai_chunks_reach_langchain_as_dicts_not_sdk_models(monkeypatch):
+    """LangChain dumps each chunk model straight back to a dict; building it cost more than the rest of a token."""
+    import openai._base_client as base_client
+    built = []
+    construct = base_client.construct_type
+    monkeypatch.setattr(base_client, "construct_type", lambda **kw: built.append(kw["type_"]) or construct(**kw))
+    with FakeOpenAIServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, OPENAI_API_KEY="k", OPENAI_BASE_URL=server.base_url))
+        server.queue(tool_call("get_my_booking", {}), text("You have no call booked."))
+        sink = Collect()
+        reply = bot.reply("chat-1", [{"role": "human", "message": "my call?"}], "openai", RecordingActions(), sink)
+    assert reply.text == sink.text == "You have no call booked."
+    assert json.loads(_result(tool_results(server.requests[1])[0])) == {"ok": True, "booking": None}
+    assert built == []
+
+
+def test_gemini_tool_declarations_are_built_once_not_per_call(monkeypatch):
+    """LangChain converted the bound OpenAI schemas to Gemini declarations on every call."""
+    import langchain_google_genai.chat_models as gemini_models
+    from google.genai.types import Tool
+    with FakeGeminiServer() as server:
+        bot = Chatbot(make_config("sqlite://", AI_MAX_RETRIES=0, GOOGLE_API_KEY="k", GEMINI_BASE_URL=server.base_url))
+        converted = []
+        convert = gemini_models.convert_to_genai_function_declarations
+        monkeypatch.setattr(gemini_models, "convert_to_genai_function_declarations",
+                            lambda tools: converted.append(tools) or convert(tools))
+        server.queue(tool_call("get_my_booking", {}), text("You have no call booked."))
+        assert ask(bot, "gemini", "my call?").text == "You have no call booked."
+    assert converted and all(isinstance(t, Tool) for tools in converted for t in tools)  # passed through as built
+    assert all(sorted(tool_names(r)) == sorted(_declared(server)) and len(tool_names(r)) == 6 for r in server.requests)

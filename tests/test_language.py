@@ -40,3 +40,16 @@ def test_a_few_common_words_settle_a_short_message_against_the_chat(text, expect
 ])
 def test_names_in_the_other_language_do_not_decide_the_message_language(text, expected):
     assert detect(text) == expected
+
+
+def test_each_reply_classifies_only_the_students_new_messages(monkeypatch):
+    """Every reply reads the language over the whole chat; earlier messages are not classified again."""
+    from assistant import language
+    classified = []
+    identifier = language._identifier()
+    monkeypatch.setattr(language, "_identifier", lambda: classified.append(1) or identifier)
+    said = ["Where exactly is the main campus of the university?", "Do you offer scholarships for engineering?"]
+    assert conversation_language(said) == "en"
+    before = len(classified)
+    assert conversation_language([*said, "And what about housing for first year students?"]) == "en"
+    assert len(classified) - before == 1
