@@ -1,9 +1,10 @@
 """Queries on chat history."""
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable, Optional
 
-from sqlalchemy import case, func, insert, select, tuple_, update
+from sqlalchemy import BigInteger, Boolean, Integer, and_, bindparam, case, func, insert, literal, select, tuple_, update
 
 from . import transaction, utcnow
 from .group_commit import GroupCommit
@@ -58,7 +59,7 @@ def store_messages(conn, writes, lock=True):
     chats_by_id = {}
     if lock:
         from .chats import lock_chats  # db.chats imports this module
-        chats_by_id = {c["id"]: c for c in lock_chats(sorted({w.chat_id for w in writes}))}
+        chats_by_id = {c["id"]: c for c in lock_chats({w.chat_id for w in writes}, for_write=True)}
     accepted = []
     for write in writes:
         write.chat = chats_by_id.get(write.chat_id)
@@ -74,7 +75,11 @@ def store_messages(conn, writes, lock=True):
              "author": w.author, "source": w.source, "created_at": now} for w in new]
     for write, row, message_id in zip(new, rows, _insert(conn, rows)):
         write.row, write.created = dict(row, id=message_id), True
-    conn.execute(update(chats).where(chats.c.id.in_(sorted({w.chat_id for w in new}))).values(**_activity(new, now)))
+    marks = _chat_marks(new)
+    params = {"now": now}
+    for i, mark in enumerate(marks):
+        params.update({f"{name}_{i}": value for name, value in mark.items()})
+    conn.execute(_activity_statement(len(marks)), params)
     for write in accepted:
         if not write.created:  # the same client_id twice in one batch: the first one stored it
             write.row = write.row or next(w.row for w in new if (w.chat_id, w.client_id) ==
@@ -87,9 +92,7 @@ def _not_stored_before(conn, writes):
     keyed = {(w.chat_id, w.client_id) for w in writes if w.client_id is not None}
     stored = {}
     if keyed:
-        for row in conn.execute(select(chat_history).where(
-                tuple_(chat_history.c.chat_id, chat_history.c.client_id).in_(sorted(keyed)),
-                chat_history.c.deleted_at.is_(None))).mappings():
+        for row in conn.execute(_STORED, {"keys": sorted(keyed)}).mappings():
             stored[(row["chat_id"], row["client_id"])] = dict(row)
     new, seen = [], set()
     for write in writes:
@@ -105,42 +108,63 @@ def _not_stored_before(conn, writes):
 def _insert(conn, rows):
     """The new rows' ids, in order: one multi-row INSERT ... RETURNING where the database has it."""
     if len(rows) > 1 and conn.dialect.insert_executemany_returning:
-        # SQLAlchemy's "insertmanyvalues": one statement for the batch, compiled once for every batch
-        # size. One statement's auto-increment ids rise in the order of its rows (MariaDB, SQLite);
-        # the order RETURNING gives them in is not promised.
-        return sorted(conn.execute(insert(chat_history).returning(chat_history.c.id), rows).scalars())
-    return [conn.execute(insert(chat_history).values(**row)).inserted_primary_key[0] for row in rows]
+        # SQLAlchemy's "insertmanyvalues": one statement for the batch. One statement's auto-increment
+        # ids rise in the order of its rows (MariaDB, SQLite); the order RETURNING gives them in is not promised.
+        return sorted(conn.execute(_INSERT_RETURNING, rows).scalars())
+    return [conn.execute(_INSERT, row).inserted_primary_key[0] for row in rows]
 
 
-def _activity(writes, now):
-    """The chats' new activity time, read marks and student message counts, for one UPDATE."""
-    read, answered, students = {}, set(), {}
+def _chat_marks(writes):
+    """Per chat, what its new messages change: the read mark (an advisor's message, or a student's
+    seen at once), the first human reply, the student's message count."""
+    marks = {}
     for write in writes:
-        chat_id, message_id = write.chat_id, write.row["id"]
+        mark = marks.setdefault(write.chat_id, {"chat": write.chat_id, "read": None, "seen": None, "since": None,
+                                                "answered": False, "students": 0})
         if write.role == ROLE_OPERATOR:
-            read[chat_id] = message_id  # ids only grow: everything before it is read too
-            answered.add(chat_id)
+            # ids only grow: everything before it is read too, a student's message before it included
+            mark.update(read=write.row["id"], seen=None, answered=True)
         elif write.role == ROLE_STUDENT:
-            students[chat_id] = students.get(chat_id, 0) + 1
+            mark["students"] += 1
             if write.chat is not None:
-                write.student_count = write.chat["student_messages"] + students[chat_id]
+                write.student_count = write.chat["student_messages"] + mark["students"]
             if write.viewed_since is not None:
-                viewed = select(chat_viewers.c.sid).where(chat_viewers.c.chat_id == chat_id,
-                                                          chat_viewers.c.seen_at >= write.viewed_since).exists()
-                read[chat_id] = case((viewed, message_id), else_=read.get(chat_id, chats.c.admin_read_id))
-    values = {"last_message_at": now, "updated_at": now}
-    if read:
-        values["admin_read_id"] = case(read, value=chats.c.id, else_=chats.c.admin_read_id)
-    if answered:
-        first_reply = case((chats.c.escalated_at.isnot(None), now), else_=None)
-        values["first_human_reply_at"] = case(
-            (chats.c.id.in_(sorted(answered)), func.coalesce(chats.c.first_human_reply_at, first_reply)),
-            else_=chats.c.first_human_reply_at)
-    if students:
-        values["student_messages"] = chats.c.student_messages + case(students, value=chats.c.id, else_=0)
-    return values
+                mark.update(seen=write.row["id"], since=write.viewed_since)
+    return list(marks.values())
 
 
+@lru_cache(maxsize=None)
+def _activity_statement(n):
+    """One UPDATE of n chats' activity time and _chat_marks (params `now` and `<mark>_<i>`), built once per n."""
+    def each(column, value):
+        return case(*[(chats.c.id == bindparam(f"chat_{i}"), value(i)) for i in range(n)], else_=column)
+
+    def read_mark(i):
+        seen, read = bindparam(f"seen_{i}", type_=BigInteger), bindparam(f"read_{i}", type_=BigInteger)
+        viewed = select(chat_viewers.c.sid).where(chat_viewers.c.chat_id == bindparam(f"chat_{i}"),
+                                                  chat_viewers.c.seen_at >= bindparam(f"since_{i}")).exists()
+        return case((and_(seen.isnot(None), viewed), seen), (read.isnot(None), read), else_=chats.c.admin_read_id)
+
+    def first_reply(i):
+        first = case((chats.c.escalated_at.isnot(None), bindparam("now")), else_=None)
+        return case((bindparam(f"answered_{i}", type_=Boolean), func.coalesce(chats.c.first_human_reply_at, first)),
+                    else_=chats.c.first_human_reply_at)
+
+    return update(chats).where(chats.c.id.in_([bindparam(f"chat_{i}") for i in range(n)])).values(
+        last_message_at=bindparam("now"), updated_at=bindparam("now"),
+        admin_read_id=each(chats.c.admin_read_id, read_mark),
+        first_human_reply_at=each(chats.c.first_human_reply_at, first_reply),
+        student_messages=chats.c.student_messages + each(literal(0), lambda i: bindparam(f"students_{i}", type_=Integer)))
+
+
+# The hot statements, built once (SQLAlchemy reuses their cache keys and compiled forms).
+_INSERT = insert(chat_history)
+_INSERT_RETURNING = insert(chat_history).returning(chat_history.c.id)
+_STORED = select(chat_history).where(tuple_(chat_history.c.chat_id, chat_history.c.client_id).in_(
+    bindparam("keys", expanding=True)), chat_history.c.deleted_at.is_(None))
+_RECENT = (select(chat_history)
+           .where(chat_history.c.chat_id == bindparam("chat_id"), chat_history.c.deleted_at.is_(None))
+           .order_by(chat_history.c.id.desc()).limit(bindparam("limit", type_=Integer)))
 _writer = GroupCommit(store_messages)
 
 
@@ -175,9 +199,5 @@ def messages_before(chat_id, before_id=None, limit=500):
 def recent_messages(chat_id, limit=40):
     """The chat's last `limit` live messages, oldest first (the model's context)."""
     with transaction() as conn:
-        rows = conn.execute(
-            select(chat_history)
-            .where(chat_history.c.chat_id == chat_id, chat_history.c.deleted_at.is_(None))
-            .order_by(chat_history.c.id.desc()).limit(limit)
-        ).mappings().all()
+        rows = conn.execute(_RECENT, {"chat_id": chat_id, "limit": limit}).mappings().all()
     return [dict(r) for r in reversed(rows)]

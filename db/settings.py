@@ -1,5 +1,5 @@
 """Queries on the settings table (shared by every process)."""
-from sqlalchemy import select, update, insert
+from sqlalchemy import bindparam, select, update, insert
 from sqlalchemy.exc import IntegrityError
 
 from . import transaction, utcnow
@@ -12,10 +12,13 @@ def get_setting(key, default=None):
     return default if value is None else value
 
 
+_GET_MANY = select(settings.c.key, settings.c.value).where(settings.c.key.in_(bindparam("keys", expanding=True)))
+
+
 def get_settings(keys):
-    """{key: value} for those of the keys that are set, in one query."""
+    """{key: value} for those of the keys that are set, in one query (built once: every reply asks)."""
     with transaction() as conn:
-        return dict(conn.execute(select(settings.c.key, settings.c.value).where(settings.c.key.in_(list(keys)))).all())
+        return dict(conn.execute(_GET_MANY, {"keys": list(keys)}).all())
 
 
 def set_setting(key, value):
