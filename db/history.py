@@ -76,10 +76,12 @@ def store_messages(conn, writes, lock=True):
     for write, row, message_id in zip(new, rows, _insert(conn, rows)):
         write.row, write.created = dict(row, id=message_id), True
     marks = _chat_marks(new)
+    size = 1 << (len(marks) - 1).bit_length()  # a few statement sizes, each built and compiled once
+    marks += marks[-1:] * (size - len(marks))  # a chat repeated changes nothing: its first CASE branch wins
     params = {"now": now}
     for i, mark in enumerate(marks):
         params.update({f"{name}_{i}": value for name, value in mark.items()})
-    conn.execute(_activity_statement(len(marks)), params)
+    conn.execute(_activity_statement(size), params)
     for write in accepted:
         if not write.created:  # the same client_id twice in one batch: the first one stored it
             write.row = write.row or next(w.row for w in new if (w.chat_id, w.client_id) ==
@@ -135,7 +137,8 @@ def _chat_marks(writes):
 
 @lru_cache(maxsize=None)
 def _activity_statement(n):
-    """One UPDATE of n chats' activity time and _chat_marks (params `now` and `<mark>_<i>`), built once per n."""
+    """One UPDATE of n chats' activity time and _chat_marks (params `now` and `<mark>_<i>`), built once per n
+    (a power of two)."""
     def each(column, value):
         return case(*[(chats.c.id == bindparam(f"chat_{i}"), value(i)) for i in range(n)], else_=column)
 
