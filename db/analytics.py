@@ -2,28 +2,7 @@
 from sqlalchemy import func, insert, select
 
 from . import transaction, utcnow
-from .group_commit import GroupCommit
 from .schema import ROLE_AI, ROLE_STUDENT, bookings, chat_history, chats, model_calls
-
-
-def record_model_calls(chat_id, calls):
-    """Store a turn's model calls (objects with model, ok, latency_ms, error), grouped with other chats'."""
-    if calls:
-        _calls_writer.write(_Calls([{"chat_id": chat_id, "model": c.model, "ok": c.ok, "latency_ms": c.latency_ms,
-                                     "error": c.error, "created_at": utcnow()} for c in calls]))
-
-
-class _Calls:
-    def __init__(self, rows):
-        self.rows = rows
-
-
-def _store_calls(conn, batch):
-    conn.execute(insert(model_calls), [row for calls in batch for row in calls.rows])
-    return True
-
-
-_calls_writer = GroupCommit(_store_calls)
 
 
 def chats_since(since):

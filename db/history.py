@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Boolean, Integer, and_, bindparam, case, func
 
 from . import transaction, utcnow
 from .group_commit import GroupCommit
-from .schema import ROLE_OPERATOR, ROLE_STUDENT, admins, chat_history, chat_viewers, chats
+from .schema import ROLE_OPERATOR, ROLE_STUDENT, admins, chat_history, chat_viewers, chats, model_calls
 
 
 @dataclass(eq=False)
@@ -27,6 +27,7 @@ class MessageWrite:
     source: Optional[str] = None
     viewed_since: Optional[datetime] = None
     accept: Optional[Callable] = None
+    calls: tuple = ()  # an AI reply's model calls (model, ok, latency_ms, error), stored with it for analytics
     chat: Optional[dict] = None  # the chat as locked, before this batch's writes
     row: Optional[dict] = None  # the stored message (a retried client_id: the one stored before)
     created: bool = False
@@ -75,6 +76,10 @@ def store_messages(conn, writes, lock=True):
              "author": w.author, "source": w.source, "created_at": now} for w in new]
     for write, row, message_id in zip(new, rows, _insert(conn, rows)):
         write.row, write.created = dict(row, id=message_id), True
+    calls = [{"chat_id": w.chat_id, "model": c.model, "ok": c.ok, "latency_ms": c.latency_ms, "error": c.error,
+              "created_at": now} for w in new for c in w.calls]
+    if calls:
+        conn.execute(_INSERT_CALLS, calls)
     marks = _chat_marks(new)
     size = 1 << (len(marks) - 1).bit_length()  # a few statement sizes, each built and compiled once
     marks += marks[-1:] * (size - len(marks))  # a chat repeated changes nothing: its first CASE branch wins
@@ -163,6 +168,7 @@ def _activity_statement(n):
 # The hot statements, built once (SQLAlchemy reuses their cache keys and compiled forms).
 _INSERT = insert(chat_history)
 _INSERT_RETURNING = insert(chat_history).returning(chat_history.c.id)
+_INSERT_CALLS = insert(model_calls)
 _STORED = select(chat_history).where(tuple_(chat_history.c.chat_id, chat_history.c.client_id).in_(
     bindparam("keys", expanding=True)), chat_history.c.deleted_at.is_(None))
 _RECENT = (select(chat_history)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import db
 from chatbot import ModelCall
-from db import analytics as analytics_db, bookings, chats, history
+from db import bookings, chats, history
 from db.schema import chats as chats_table
 from havana.actions.analytics import analytics
 from havana.actions.knowledge import knowledge_gaps
@@ -39,9 +39,10 @@ def test_figures_from_stored_chats_models_bookings_and_ratings(migrated):
     seed_chat(now - timedelta(hours=6), rating=3)
     seed_chat(now - timedelta(days=40))  # outside the window
     history.add_message(rated, "ai", "answer", model="local")
-    history.add_message(rated, "ai", "answer", model="openai:gpt-4o")
-    analytics_db.record_model_calls(rated, [ModelCall("openai:gpt-4o", ok, latency, None if ok else "APITimeoutError")
-                                            for latency, ok in ((100, True), (300, True), (50, False))])
+    history.write_message(history.MessageWrite(  # a reply and its model calls are stored together
+        rated, "ai", "answer", model="openai:gpt-4o",
+        calls=[ModelCall("openai:gpt-4o", ok, latency, None if ok else "APITimeoutError")
+               for latency, ok in ((100, True), (300, True), (50, False))]))
     slot = bookings.free_slots(now.replace(year=2000))[0]
     bookings.claim_slot(slot["id"], rated)
     bookings.release_slot(slot["id"], rated)

@@ -10,7 +10,7 @@ import redis
 
 import db
 from assistant.tools import ContactRefused
-from db import analytics as analytics_db, chats as chat_db, history as history_db
+from db import chats as chat_db, history as history_db
 from db import knowledge as knowledge_db, settings as settings_db
 from havana import broadcast, protocol as p
 from havana.actions import bookings, contact, handoff
@@ -146,8 +146,7 @@ class Replies:
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
                                        AgentActions(self.chatbot, address), stream, **chosen)
             stream.flush()
-            if stored := self._store(chat_id, reply, stream):
-                _record_model_calls(chat_id, reply.calls)
+            stored = self._store(chat_id, reply, stream)
         finally:
             if not stored:  # a stored reply ends the indicator on every page; without one, this does
                 broadcast.assistant_typing(chat_id, False)
@@ -157,7 +156,7 @@ class Replies:
         """Store and send the reply, unless an advisor took the chat over while the model was thinking."""
         source = SOURCE_SEPARATOR.join(getattr(reply, "sources", None) or []) or None
         write = history_db.write_message(history_db.MessageWrite(
-            chat_id, p.ROLE_AI, reply.text, model=reply.model, source=source,
+            chat_id, p.ROLE_AI, reply.text, model=reply.model, source=source, calls=tuple(reply.calls),
             accept=lambda chat: chat["status"] != p.STATUS_HUMAN))
         if not write.accepted:
             stream.reset()
@@ -239,14 +238,6 @@ class AgentActions:
 
     def today(self):
         return self.chatbot.today()
-
-
-def _record_model_calls(chat_id, calls):
-    """After the reply is out: analytics must never delay or cost a reply."""
-    try:
-        analytics_db.record_model_calls(chat_id, calls)
-    except db.DatabaseUnavailable:
-        log.warning("model calls of chat %s not recorded: database unavailable", chat_id)
 
 
 def _answered(history, message_id):
