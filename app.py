@@ -100,6 +100,8 @@ def create_app(config=None):
     def healthz():
         return jsonify(ok=True)
 
+    if config.ASYNC_MODE == "gevent":
+        serving.settle_heap()  # the app is built: what exists now lives as long as the process
     return app
 
 

@@ -7,6 +7,7 @@ holds at most MAX_CONNECTIONS_PER_ADDRESS connections. Without these, half-open 
 until the process runs out of file descriptors and nobody is served.
 """
 from collections import Counter
+import gc
 
 from geventwebsocket.gunicorn.workers import GeventWebSocketWorker
 from geventwebsocket.handler import WebSocketHandler
@@ -60,6 +61,17 @@ def configure(config):
     """Take the limits from the Config (create_app calls this, in gunicorn's worker too)."""
     GuardedHandler.client_timeout = config.CLIENT_TIMEOUT
     GuardedHandler.max_per_address = 0 if config.TRUSTED_PROXIES else config.MAX_CONNECTIONS_PER_ADDRESS
+
+
+def settle_heap():
+    """Collect what starting up left behind, then exempt what it built from the collector's passes.
+
+    The knowledge base, the language and retrieval models and the imported modules are some 230,000
+    tracked objects that live as long as the process; every full collection walked them all, a
+    190 ms pause for every connection of the process (seen as the replies' p99).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def serve(app, config, socketio):
