@@ -3,7 +3,7 @@
 Each caller hands its write to the writer and waits for the COMMIT that includes it, so nothing
 is shown before it is stored. While the writer is busy with one batch the next one gathers: under
 load a batch holds many writes (one multi-row INSERT, one COMMIT), and a lone write waits for
-nothing but its own round trips (plus WINDOW seconds to let writes that are ready join it).
+nothing but its own round trips (plus `window`, a millisecond, for writes already on their way to join it).
 """
 import logging
 import threading
@@ -22,7 +22,6 @@ class GroupCommit:
         self.store, self.window, self.max_batch = store, window, max_batch
         self._queue, self._lock, self._wake = [], threading.Lock(), threading.Event()
         self._writer = None
-        self.batches = self.writes = 0  # how many COMMITs, and writes in them (tests, metrics)
 
     def write(self, item):
         """Store `item` (its results are set on it by `store`); returns once it is committed.
@@ -76,7 +75,5 @@ class GroupCommit:
                 item.error = DatabaseUnavailable(*exc.args) if isinstance(exc, DatabaseUnavailable) else exc
                 item.done.set()
             return
-        self.batches += 1
-        self.writes += len(batch)
         for item in batch:
             item.done.set()

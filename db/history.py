@@ -4,7 +4,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable, Optional
 
-from sqlalchemy import BigInteger, Boolean, Integer, and_, bindparam, case, func, insert, literal, select, tuple_, update
+from sqlalchemy import (BigInteger, Boolean, Integer, and_, bindparam, case, func, insert, literal, select, tuple_,
+                        update)
 
 from . import transaction, utcnow
 from .group_commit import GroupCommit
@@ -162,7 +163,8 @@ def _activity_statement(n):
         last_message_at=bindparam("now"), updated_at=bindparam("now"),
         admin_read_id=each(chats.c.admin_read_id, read_mark),
         first_human_reply_at=each(chats.c.first_human_reply_at, first_reply),
-        student_messages=chats.c.student_messages + each(literal(0), lambda i: bindparam(f"students_{i}", type_=Integer)))
+        student_messages=chats.c.student_messages + each(literal(0),
+                                                         lambda i: bindparam(f"students_{i}", type_=Integer)))
 
 
 # The hot statements, built once (SQLAlchemy reuses their cache keys and compiled forms).

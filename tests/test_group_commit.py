@@ -79,7 +79,7 @@ def test_a_write_its_chat_refuses_is_left_to_the_caller_and_nothing_is_stored(mi
 
 def test_a_client_id_retried_within_one_batch_or_later_is_stored_once(migrated):
     chat_id = chats.create_chat()[0]["id"]
-    first, again = MessageWrite(chat_id, "human", "hi", client_id="c1"), MessageWrite(chat_id, "human", "hi", client_id="c1")
+    first, again = (MessageWrite(chat_id, "human", "hi", client_id="c1") for _ in range(2))
     with db.transaction() as conn:
         history.store_messages(conn, [first, again])
     later = write(chat_id, "human", "hi", client_id="c1")
