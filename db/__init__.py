@@ -210,6 +210,13 @@ def on_commit(callback):
         callbacks.append(callback)
 
 
+def lock_not_granted(exc):
+    """Whether a DatabaseUnavailable was a row (or SQLite's database) lock that did not come in time:
+    the database itself answered, and another attempt may find the lock free."""
+    orig = getattr(exc.__cause__, "orig", None)
+    return getattr(orig, "errno", None) == 1205 or "database is locked" in str(orig)
+
+
 def _is_unavailable(exc):
     """A lost, silent or locked-up database: worth retrying later, nothing was written."""
     if exc.connection_invalidated or isinstance(exc, InterfaceError):

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 
-from . import DatabaseUnavailable, in_transaction, transaction
+from . import DatabaseUnavailable, in_transaction, lock_not_granted, transaction
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,10 @@ class GroupCommit:
                 if not self.store(conn, batch):
                     conn.rollback()  # nothing was written (every write refused): nothing to commit
         except Exception as exc:
-            if len(batch) > 1 and not isinstance(exc, DatabaseUnavailable):
-                # One write broke the batch (a deadlock, a constraint): each is tried alone, so
-                # only its own caller sees the error.
+            if len(batch) > 1 and (not isinstance(exc, DatabaseUnavailable) or lock_not_granted(exc)):
+                # One write broke the batch (a deadlock, a constraint, a chat locked too long by
+                # another action): each is tried alone, so only its own caller sees the error. A
+                # database gone silent fails the batch at once: alone, each would wait out its timeout.
                 for item in batch:
                     self._commit([item])
                 return

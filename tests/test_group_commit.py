@@ -153,3 +153,38 @@ def test_a_batch_is_one_insert_one_update_and_one_locking_read(migrated):
     event.remove(db.get_engine(), "before_cursor_execute", listener)
     assert statements.count("INSERT") == 1 and statements.count("UPDATE") <= 2  # SQLite locks by an UPDATE
     assert statements.count("SELECT") == 1
+
+
+def test_a_chat_locked_too_long_elsewhere_fails_only_its_own_write_in_the_batch(mysql_url):
+    from conftest import make_config
+    from db.migrate import upgrade
+    db.init_engine(make_config(mysql_url, DB_LOCK_WAIT_TIMEOUT=1))
+    upgrade()
+    stuck, free = (chats.create_chat()[0]["id"] for _ in range(2))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():  # another action that keeps the chat row locked past the lock wait timeout
+        with db.transaction():
+            chats.lock_chat(stuck)
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    holding.wait(5)
+    writer, results = GroupCommit(history.store_messages, window=0.3), {}
+
+    def submit(chat_id):
+        try:
+            results[chat_id] = writer.write(MessageWrite(chat_id, "human", "hello")).created
+        except db.DatabaseUnavailable:
+            results[chat_id] = "unavailable"
+
+    writers = [threading.Thread(target=submit, args=(c,)) for c in (stuck, free)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join(30)
+    release.set()
+    holder.join()
+    assert results == {stuck: "unavailable", free: True}
