@@ -26,8 +26,8 @@ def create_chat(language=None):
         "escalation_reason": None, "escalated_at": None, "taken_by": None, "brief": None,
         "created_at": now, "updated_at": now, "last_message_at": now, "deleted_at": None,
         "admin_read_id": 0, "closed_at": None, "rating": None, "rating_comment": None,
-        "language": language, "language_chosen": False, "student_messages": 0, "contact_name": None, "contact_email": None,
-        "contact_phone": None, "contact_method": None, "contact_timezone": None,
+        "language": language, "language_chosen": False, "student_messages": 0, "contact_name": None,
+        "contact_email": None, "contact_phone": None, "contact_method": None, "contact_timezone": None,
     }
     with transaction() as conn:
         conn.execute(insert(chats).values(**row))

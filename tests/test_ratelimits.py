@@ -2,8 +2,11 @@
 import threading
 import time
 
-from havana.ratelimits import RateLimits
+import pytest
+
 from havana.config import Config
+from havana.errors import ClientError
+from havana.ratelimits import RateLimits
 
 
 def limits(**settings):
@@ -14,11 +17,9 @@ def test_a_fourth_message_in_one_second_is_refused_and_a_later_one_allowed():
     rl = limits()
     for _ in range(3):
         rl.hit("message_per_chat", "c1")
-    try:
+    with pytest.raises(ClientError) as refused:
         rl.hit("message_per_chat", "c1")
-        raise AssertionError("the fourth hit passed")
-    except Exception as exc:
-        assert getattr(exc, "code", None) == "rate_limited"
+    assert refused.value.code == "rate_limited"
     rl.hit("message_per_chat", "c2")  # another chat has its own window
     time.sleep(1.05)
     rl.hit("message_per_chat", "c1")

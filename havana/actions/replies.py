@@ -145,7 +145,6 @@ class Replies:
             chosen = {"lang": chat["language"]} if chat.get("language_chosen") and chat.get("language") else {}
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
                                        AgentActions(self.chatbot, address), stream, **chosen)
-            stream.flush()
             stored = self._store(chat_id, reply, stream)
         finally:
             if not stored:  # a stored reply ends the indicator on every page; without one, this does
@@ -161,6 +160,7 @@ class Replies:
         if not write.accepted:
             stream.reset()
             return False
+        stream.flush()  # the text still waiting goes before the final message replaces the stream
         broadcast.message(write.row, stream.stream_id)
         return True
 
