@@ -4,8 +4,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable, Optional
 
-from sqlalchemy import (BigInteger, Boolean, Integer, and_, bindparam, case, func, insert, literal, select, tuple_,
-                        update)
+from sqlalchemy import BigInteger, Boolean, Integer, and_, bindparam, case, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from . import transaction, utcnow
 from .group_commit import GroupCommit
@@ -17,7 +17,9 @@ class MessageWrite:
     """A message to store, and (once stored) what became of it.
 
     `accept(chat)`, when given, is asked with the chat row locked: False leaves the message
-    unstored (`accepted` False), for the caller's full action to handle.
+    unstored (`accepted` False), for the caller's full action to handle. `read(write)`, when given,
+    is called in the same transaction once the message is stored; what it returns is `read_result`
+    (what the assistant's reply will need, read without a transaction of its own).
     """
     chat_id: str
     role: str
@@ -29,11 +31,13 @@ class MessageWrite:
     viewed_since: Optional[datetime] = None
     accept: Optional[Callable] = None
     calls: tuple = ()  # an AI reply's model calls (model, ok, latency_ms, error), stored with it for analytics
+    read: Optional[Callable] = None
     chat: Optional[dict] = None  # the chat as locked, before this batch's writes
     row: Optional[dict] = None  # the stored message (a retried client_id: the one stored before)
     created: bool = False
     accepted: bool = False
     student_count: Optional[int] = None  # a student's message: how many the student has written, this one included
+    read_result: object = None
 
 
 def add_message(chat_id, role, message, model=None, client_id=None, author=None, source=None, viewed_since=None):
@@ -55,27 +59,34 @@ def write_message(write):
 
 
 def store_messages(conn, writes, lock=True):
-    """Store a batch in the open transaction: lock the chats (unless the caller has), answer retried
-    client_ids with their stored rows, one multi-row INSERT, one UPDATE of the chats. Returns
-    whether anything was written."""
+    """Store a batch in the open transaction: lock the chats (unless the caller has), one multi-row
+    INSERT, one UPDATE of the chats, then each write's `read`. A retried client_id is answered with
+    its stored row. Returns whether anything was written."""
     chats_by_id = {}
     if lock:
         from .chats import lock_chats  # db.chats imports this module
         chats_by_id = {c["id"]: c for c in lock_chats({w.chat_id for w in writes}, for_write=True)}
-    accepted = []
-    for write in writes:
-        write.chat = chats_by_id.get(write.chat_id)
-        if lock and (write.chat is None or (write.accept is not None and not write.accept(write.chat))):
-            continue
-        write.accepted = True
-        accepted.append(write)
-    new = _not_stored_before(conn, accepted)
+    for write in writes:  # (set afresh: a batch that failed is tried again a write at a time)
+        write.chat, write.row, write.created = chats_by_id.get(write.chat_id), None, False
+        write.accepted = not lock or (write.chat is not None and (write.accept is None or write.accept(write.chat)))
+    accepted = [w for w in writes if w.accepted]
+    new = _first_of_each_client_id(accepted)
     if not new:
         return False
     now = utcnow()
     rows = [{"chat_id": w.chat_id, "role": w.role, "message": w.message, "model": w.model, "client_id": w.client_id,
              "author": w.author, "source": w.source, "created_at": now} for w in new]
-    for write, row, message_id in zip(new, rows, _insert(conn, rows)):
+    try:
+        ids = _insert(conn, rows)
+    except IntegrityError:
+        # The unique (chat_id, client_id) answers "stored before?" without a query per message. A batch
+        # that holds a retried message fails here and is tried a write at a time (db/group_commit.py);
+        # alone, the write is answered with the row stored before.
+        if len(new) > 1 or not _answer_retry(conn, new[0]):
+            raise
+        _with_rows_of_retries(accepted, new)
+        return False
+    for write, row, message_id in zip(new, rows, ids):
         write.row, write.created = dict(row, id=message_id), True
     calls = [{"chat_id": w.chat_id, "model": c.model, "ok": c.ok, "latency_ms": c.latency_ms, "error": c.error,
               "created_at": now} for w in new for c in w.calls]
@@ -88,29 +99,39 @@ def store_messages(conn, writes, lock=True):
     for i, mark in enumerate(marks):
         params.update({f"{name}_{i}": value for name, value in mark.items()})
     conn.execute(_activity_statement(size), params)
-    for write in accepted:
-        if not write.created:  # the same client_id twice in one batch: the first one stored it
-            write.row = write.row or next(w.row for w in new if (w.chat_id, w.client_id) ==
-                                          (write.chat_id, write.client_id))
+    _with_rows_of_retries(accepted, new)
+    for write in new:
+        if write.read is not None:
+            write.read_result = write.read(write)
     return True
 
 
-def _not_stored_before(conn, writes):
-    """The writes to insert: not a client_id stored already (its row is set), nor one earlier in the batch."""
-    keyed = {(w.chat_id, w.client_id) for w in writes if w.client_id is not None}
-    stored = {}
-    if keyed:
-        for row in conn.execute(_STORED, {"keys": sorted(keyed)}).mappings():
-            stored[(row["chat_id"], row["client_id"])] = dict(row)
+def _first_of_each_client_id(writes):
+    """The writes to insert: all but a client_id met earlier in the batch."""
     new, seen = [], set()
     for write in writes:
         key = (write.chat_id, write.client_id)
-        if write.client_id is not None and (key in stored or key in seen):
-            write.row = stored.get(key)
-            continue
-        seen.add(key)
-        new.append(write)
+        if write.client_id is None or key not in seen:
+            seen.add(key)
+            new.append(write)
     return new
+
+
+def _answer_retry(conn, write):
+    """A write refused by the unique client_id: set the row stored before; False if it is not that."""
+    if write.client_id is None:
+        return False
+    row = conn.execute(_STORED, {"chat_id": write.chat_id, "client_id": write.client_id}).mappings().first()
+    write.row = dict(row) if row else None
+    return row is not None
+
+
+def _with_rows_of_retries(accepted, new):
+    """The same client_id twice in one batch: the later ones get the row the first one stored."""
+    stored = {(w.chat_id, w.client_id): w.row for w in new}
+    for write in accepted:
+        if write.row is None:
+            write.row = stored[(write.chat_id, write.client_id)]
 
 
 def _insert(conn, rows):
@@ -171,8 +192,9 @@ def _activity_statement(n):
 _INSERT = insert(chat_history)
 _INSERT_RETURNING = insert(chat_history).returning(chat_history.c.id)
 _INSERT_CALLS = insert(model_calls)
-_STORED = select(chat_history).where(tuple_(chat_history.c.chat_id, chat_history.c.client_id).in_(
-    bindparam("keys", expanding=True)), chat_history.c.deleted_at.is_(None))
+_STORED = select(chat_history).where(chat_history.c.chat_id == bindparam("chat_id"),
+                                     chat_history.c.client_id == bindparam("client_id"),
+                                     chat_history.c.deleted_at.is_(None))
 _RECENT = (select(chat_history)
            .where(chat_history.c.chat_id == bindparam("chat_id"), chat_history.c.deleted_at.is_(None))
            .order_by(chat_history.c.id.desc()).limit(bindparam("limit", type_=Integer)))

@@ -88,6 +88,33 @@ def test_a_client_id_retried_within_one_batch_or_later_is_stored_once(migrated):
     assert chats.get_chat(chat_id)["student_messages"] == 1
 
 
+def test_a_batch_holding_a_retried_message_stores_the_others_and_answers_the_retry_with_its_row(migrated):
+    retried, fresh = (chats.create_chat()[0]["id"] for _ in range(2))
+    original = write(retried, "human", "hi", client_id="c1")
+    writer, results, barrier = GroupCommit(history.store_messages, window=0.3), {}, threading.Barrier(2)
+
+    def submit(chat_id):
+        barrier.wait()
+        results[chat_id] = writer.write(MessageWrite(chat_id, "human", "hi", client_id="c1"))
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in (retried, fresh)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not results[retried].created and results[retried].row["id"] == original.row["id"]
+    assert results[fresh].created and results[fresh].row["chat_id"] == fresh
+    assert [chats.get_chat(c)["student_messages"] for c in (retried, fresh)] == [1, 1]
+
+
+def test_what_a_write_reads_is_read_in_its_transaction_once_it_is_stored(migrated):
+    chat_id = chats.create_chat()[0]["id"]
+    read = lambda w: (db.in_transaction(), [m["message"] for m in history.recent_messages(w.chat_id)])  # noqa: E731
+    first = write(chat_id, "human", "hello", client_id="c1", read=read)
+    assert first.read_result == (True, ["hello"])
+    assert write(chat_id, "human", "hello", client_id="c1", read=read).read_result is None  # a retry: nothing to answer
+
+
 class Item:
     def __init__(self, name):
         self.name = name
