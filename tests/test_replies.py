@@ -1,7 +1,11 @@
 """AI replies: streamed as they are produced, one chat at a time, stored with their sources."""
+import threading
 import time
 from dataclasses import dataclass, field
 
+from sqlalchemy import event
+
+import db
 from conftest import ai_reply, wait_until
 from db import history as history_db
 from havana.actions import bookings
@@ -92,6 +96,45 @@ def test_per_chat_reply_locks_are_released_once_the_chat_is_idle(inprocess):
     assert runtime.replies.chat_locks_held() == 0
 
 
+def test_a_lone_message_and_its_reply_take_two_transactions(inprocess):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    student.call("student_message", {"chat_id": chat_id, "message": "What is the tuition for graduate students?"})
+    student.wait_for("new_message", lambda m: m["role"] == "ai")
+    runtime.replies.wait(10)
+    begun = []
+    count = lambda _conn: begun.append(1)  # noqa: E731
+    event.listen(db.get_engine(), "begin", count)
+    try:
+        student.call("student_message", {"chat_id": chat_id, "message": "And for undergraduates?"})
+        wait_until(lambda: len([m for m in student.of("new_message") if m["role"] == "ai"]) == 2)
+        runtime.replies.wait(10)
+    finally:
+        event.remove(db.get_engine(), "begin", count)
+    # the student's message (with what the reply reads), the reply: no transaction of reads between
+    assert len(begun) == 2
+
+
+def test_a_message_sent_while_the_last_is_answered_is_answered_with_that_answer_in_view(inprocess, monkeypatch):
+    app = inprocess()
+    student, chat_id = open_chat(app)
+    first_started, release, seen = threading.Event(), threading.Event(), []
+
+    def reply(chat_id_, history, *args, **kwargs):
+        seen.append([m["message"] for m in history])
+        if len(seen) == 1:
+            first_started.set()
+            release.wait(10)
+        return QuotingReply(f"answer {len(seen)}", sources=[])
+    monkeypatch.setattr(runtime.chatbot, "reply", reply)
+    student.call("student_message", {"chat_id": chat_id, "message": "first"})
+    assert first_started.wait(10)
+    student.call("student_message", {"chat_id": chat_id, "message": "second"})
+    release.set()
+    wait_until(lambda: len([m for m in student.of("new_message") if m["role"] == "ai"]) == 2)
+    assert seen == [["first"], ["first", "second", "answer 1"]]
+
+
 def _streamed(app, monkeypatch, chunks, pause=0.0):
     """A reply written in `chunks`, `pause` seconds apart: the student's events once it is stored."""
     student, chat_id = open_chat(app)
@@ -151,3 +194,15 @@ def test_reply_stream_joins_chunks_up_to_a_size_and_a_reset_drops_what_waits(mon
     stream.flush()
     assert sent[:2] == ["first", "x" * replies.DELTA_CHARS] and sent[2] is None
     assert "".join(s for s in sent[3:]) == "after more" and "dropped" not in "".join(s for s in sent if s)
+
+
+def test_a_message_is_answered_once_a_reply_had_it_in_view_an_advisor_wrote_or_a_later_one_waits():
+    def answered(*later):
+        history = [{"id": 1, "role": "human", "client_id": None}, *later]
+        return replies.ReplyContext({"status": "ai"}, 1, history, {}).answered
+    assert not answered()
+    assert not answered({"id": 2, "role": "ai", "client_id": "reply-to:0"})  # written without it in view
+    assert answered({"id": 2, "role": "ai", "client_id": "reply-to:1"})
+    assert answered({"id": 2, "role": "ai", "client_id": None})  # a reply stored before replies named their view
+    assert answered({"id": 2, "role": "human_operator", "client_id": "c1"})
+    assert answered({"id": 2, "role": "human", "client_id": "c2"})  # its reply will see both

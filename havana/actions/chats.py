@@ -119,11 +119,12 @@ def post_student_message(chat_id, text, client_id=None, address=None):
     runtime.limits.hit("message_per_address", address or "unknown")
     write = history_db.write_message(history_db.MessageWrite(
         chat_id, p.ROLE_STUDENT, text, client_id=client_id, viewed_since=presence.fresh_since(),
-        accept=lambda chat: chat["status"] != p.STATUS_CLOSED))
+        accept=lambda chat: chat["status"] != p.STATUS_CLOSED,
+        read=lambda w: runtime.replies.read_context(w.chat, w.row["id"])))
     if not write.accepted:
         return _post_reopening(chat_id, text, client_id, address)
     if write.created:
-        _posted(write.chat, write.row, write.student_count, address)
+        _posted(write.chat, write.row, write.student_count, address, write.read_result)
     return p.student_message(write.row)
 
 
@@ -139,11 +140,12 @@ def _post_reopening(chat_id, text, client_id, address):
     return p.student_message(row)
 
 
-def _posted(chat, row, count, address):
-    """What follows a stored student message: everyone sees it, its language counts, the assistant answers."""
+def _posted(chat, row, count, address, context=None):
+    """What follows a stored student message: everyone sees it, its language counts, the assistant
+    answers (`context`: what the reply needs, when the write read it)."""
     broadcast.message(row)  # ends the student's typing indicator on every page
     _detect_language(chat, row["message"], count)
-    db.on_commit(lambda: runtime.replies.queue(chat["id"], row["id"], address))
+    db.on_commit(lambda: runtime.replies.queue(chat["id"], row["id"], address, context))
 
 
 def add_notice(chat_id, text):

@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import redis
 
@@ -38,12 +39,20 @@ class Replies:
         self.in_flight = 0  # replies queued or running in this process
         self._knowledge_version = None
 
-    def queue(self, chat_id, message_id, address=None):
+    def queue(self, chat_id, message_id, address=None, context=None):
         """Answer message_id of chat_id in the background (call after the message is committed);
-        `address`: the student's, for the per-address booking cap."""
+        `address`: the student's, for the per-address booking cap; `context`: what read_context
+        read when the message was stored."""
         with self._guard:
             self.in_flight += 1
-        socketio.start_background_task(self._run, chat_id, message_id, address)
+        socketio.start_background_task(self._run, chat_id, message_id, address, context)
+
+    @staticmethod
+    def read_context(chat, message_id):
+        """What a reply to message_id needs from the database: the ReplyContext, read in the transaction
+        that stored the message (a lone student message then costs one transaction, not two)."""
+        return ReplyContext(chat, message_id, history_db.recent_messages(chat["id"]),
+                            settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY]))
 
     def answer_if_pending(self, chat):
         """A student message left unanswered (say, a server stopped mid-reply) is answered now."""
@@ -63,12 +72,14 @@ class Replies:
         with self._guard:
             return len(self._chat_locks)
 
-    def _run(self, chat_id, message_id, address=None):
+    def _run(self, chat_id, message_id, address=None, context=None):
         try:
             # The chat's turn first, then a slot: a reply waiting for its chat (say, for a dead
             # process's lease to lapse) must not keep other chats' replies from starting.
-            with self._chat_lock(chat_id), self._slots:
-                self._answer(chat_id, message_id, address)
+            with self._chat_lock(chat_id) as waited, _slot(self._slots) as waited_for_slot:
+                # A reply that had to wait reads afresh: what was read at the write may be stale by
+                # now (another reply of the chat, or an advisor, wrote meanwhile).
+                self._answer(chat_id, message_id, address, None if waited or waited_for_slot else context)
         except db.DatabaseUnavailable:
             log.warning("database unavailable while answering chat %s", chat_id)
             broadcast.reply_failed(chat_id)
@@ -80,17 +91,18 @@ class Replies:
 
     @contextmanager
     def _chat_lock(self, chat_id):
-        """One chat's replies, one at a time: across processes in Redis, else in this process."""
+        """One chat's replies, one at a time: across processes in Redis, else in this process.
+        Yields whether it had to wait for another reply of the chat."""
         if self._redis is not None:
-            with self._leased_lock(chat_id):
-                yield
+            with self._leased_lock(chat_id) as waited:
+                yield waited
             return
         with self._guard:
             entry = self._chat_locks.setdefault(chat_id, [threading.Lock(), 0])
             entry[1] += 1
         try:
-            with entry[0]:
-                yield
+            with _slot(entry[0]) as waited:
+                yield waited
         finally:
             with self._guard:
                 entry[1] -= 1
@@ -106,7 +118,9 @@ class Replies:
         """
         lease = self.config.REPLY_LOCK_LEASE
         lock = self._redis.lock(f"havana:chat-reply:{chat_id}", timeout=lease)
-        lock.acquire()
+        waited = not lock.acquire(blocking=False)
+        if waited:
+            lock.acquire()
         done = threading.Event()
 
         def renew():
@@ -118,7 +132,7 @@ class Replies:
 
         renewer = socketio.start_background_task(renew)
         try:
-            yield
+            yield waited
         finally:
             done.set()
             renewer.join()
@@ -127,16 +141,15 @@ class Replies:
             except redis.RedisError:
                 log.warning("the reply lock of chat %s had lapsed before its reply ended", chat_id)
 
-    def _answer(self, chat_id, message_id, address=None):
-        with db.transaction():  # what to answer, and with which model: one round of reads
-            chat = chat_db.get_chat(chat_id)
-            if chat is None or chat["status"] == p.STATUS_HUMAN:
-                return
-            history = history_db.recent_messages(chat_id)  # every role, system notices included
-            if _answered(history, message_id):
-                return
-            current = settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY])
-            self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
+    def _answer(self, chat_id, message_id, address=None, context=None):
+        if context is None:
+            with db.transaction():  # what to answer, and with which model: one round of reads
+                chat = chat_db.get_chat(chat_id)
+                context = chat and self.read_context(chat, message_id)
+        if context is None or context.chat["status"] == p.STATUS_HUMAN or context.answered:
+            return
+        chat, history, current = context.chat, context.history, context.settings
+        self._refresh_knowledge(current.get(KNOWLEDGE_VERSION_KEY, "0"))
         broadcast.assistant_typing(chat_id, True)
         stored = False
         try:
@@ -145,19 +158,20 @@ class Replies:
             chosen = {"lang": chat["language"]} if chat.get("language_chosen") and chat.get("language") else {}
             reply = self.chatbot.reply(chat_id, history, usable_model(current.get(ACTIVE_MODEL_KEY)),
                                        AgentActions(self.chatbot, address), stream, **chosen)
-            stored = self._store(chat_id, reply, stream)
+            stored = self._store(chat_id, reply, stream, context.last_student_message)
         finally:
             if not stored:  # a stored reply ends the indicator on every page; without one, this does
                 broadcast.assistant_typing(chat_id, False)
 
     @staticmethod
-    def _store(chat_id, reply, stream):
-        """Store and send the reply, unless an advisor took the chat over while the model was thinking."""
+    def _store(chat_id, reply, stream, replying_to):
+        """Store and send the reply, unless an advisor took the chat over while the model was thinking,
+        or another reply with the same messages in view was stored first."""
         source = SOURCE_SEPARATOR.join(getattr(reply, "sources", None) or []) or None
         write = history_db.write_message(history_db.MessageWrite(
             chat_id, p.ROLE_AI, reply.text, model=reply.model, source=source, calls=tuple(reply.calls),
-            accept=lambda chat: chat["status"] != p.STATUS_HUMAN))
-        if not write.accepted:
+            client_id=_reply_client_id(replying_to), accept=lambda chat: chat["status"] != p.STATUS_HUMAN))
+        if not write.created:
             stream.reset()
             return False
         stream.flush()  # the text still waiting goes before the final message replaces the stream
@@ -240,6 +254,53 @@ class AgentActions:
         return self.chatbot.today()
 
 
-def _answered(history, message_id):
-    """Whether the assistant or an advisor has written since message_id (its turn is answered)."""
-    return any(m["id"] > message_id and m["role"] in (p.ROLE_AI, p.ROLE_OPERATOR) for m in history)
+@dataclass(frozen=True)
+class ReplyContext:
+    """What a reply reads before it asks the model: the chat (its status and language at least), its
+    recent history (every role, system notices included), the active model and knowledge version."""
+    chat: dict
+    message_id: int
+    history: list
+    settings: dict
+
+    @property
+    def last_student_message(self):
+        return max((m["id"] for m in self.history if m["role"] == p.ROLE_STUDENT), default=self.message_id)
+
+    @property
+    def answered(self):
+        """Whether message_id needs no reply of its own: an advisor has written since, a later student
+        message will be answered in its turn (with this one in view), or a reply that had it in view
+        is stored. A reply written while this message waited did not see it: it is still answered."""
+        for m in self.history:
+            if m["id"] > self.message_id and (m["role"] in (p.ROLE_OPERATOR, p.ROLE_STUDENT) or (
+                    m["role"] == p.ROLE_AI and _replied_to(m) >= self.message_id)):
+                return True
+        return False
+
+
+# An AI reply's client_id names the last student message it had in view: it tells which messages a
+# reply answered, and the unique (chat_id, client_id) stores at most one reply to the same view.
+_REPLY_TO = "reply-to:"
+
+
+def _reply_client_id(message_id):
+    return f"{_REPLY_TO}{message_id}"
+
+
+def _replied_to(row):
+    """The last student message the reply had in view (a reply from before this was recorded: all before it)."""
+    client_id = row.get("client_id") or ""
+    return int(client_id[len(_REPLY_TO):]) if client_id.startswith(_REPLY_TO) else row["id"]
+
+
+@contextmanager
+def _slot(lock):
+    """Acquire a lock or semaphore; yields whether it had to wait."""
+    waited = not lock.acquire(blocking=False)
+    if waited:
+        lock.acquire()
+    try:
+        yield waited
+    finally:
+        lock.release()
