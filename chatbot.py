@@ -14,6 +14,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage, message_chunk_to_message
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
@@ -91,7 +92,7 @@ class Chatbot:
         With a `stream` (delta(text), reset()), text is passed on as the model produces it. `lang`
         ("en"/"es") is the chat's language when the page set it; else it is read from the student.
         """
-        tools = {t.name: t for t in build_tools(chat_id, actions)}
+        tools = _LazyTools(chat_id, actions)
         student = [row["message"] for row in history if row["role"] == "human"]
         lang = lang or conversation_language(student)
         chain = fallback_chain(active, self.providers)
@@ -159,15 +160,16 @@ class Chatbot:
         options = {"lang": lang} if provider.name == "local" else {}
         if stream is None:
             return model.invoke(messages, **options)
-        full = None
+        chunks = []
         for chunk in model.stream(messages, **options):
-            full = chunk if full is None else full + chunk
+            chunks.append(chunk)
             if chunk.text and not chunk.tool_call_chunks:
                 streamed.append(chunk.text)
                 stream.delta(chunk.text)
-        if full is None:
+        if not chunks:
             raise ProviderFailed("empty stream")
-        return message_chunk_to_message(full)
+        # Merged once at the end: `full + chunk` per chunk re-merged everything so far each time.
+        return message_chunk_to_message(chunks[0] if len(chunks) == 1 else add_ai_message_chunks(*chunks))
 
 
     def _run_tool(self, chat_id, tools, call):
@@ -188,6 +190,18 @@ class Chatbot:
                 log.exception("tool %s failed for chat %s", name, chat_id)
                 result = {"ok": False, "error": "The tool failed; tell the student an advisor will help."}
         return ToolMessage(json.dumps(result), tool_call_id=call_id, name=name or "unknown", status="error")
+
+
+class _LazyTools:
+    """The chat's tools by name, built at the first tool call (most replies make none)."""
+
+    def __init__(self, chat_id, actions):
+        self.chat_id, self.actions, self._tools = chat_id, actions, None
+
+    def get(self, name):
+        if self._tools is None:
+            self._tools = {t.name: t for t in build_tools(self.chat_id, self.actions)}
+        return self._tools.get(name)
 
 
 def _reply(message, provider, model_calls, knowledge, lang):
