@@ -101,6 +101,7 @@ def create_app(config=None):
         return jsonify(ok=True)
 
     if config.ASYNC_MODE == "gevent":
+        serving.real_poll_for_idle_http_connections()
         serving.settle_heap()  # the app is built: what exists now lives as long as the process
     return app
 
