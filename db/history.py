@@ -195,9 +195,18 @@ _INSERT_CALLS = insert(model_calls)
 _STORED = select(chat_history).where(chat_history.c.chat_id == bindparam("chat_id"),
                                      chat_history.c.client_id == bindparam("client_id"),
                                      chat_history.c.deleted_at.is_(None))
-_RECENT = (select(chat_history)
-           .where(chat_history.c.chat_id == bindparam("chat_id"), chat_history.c.deleted_at.is_(None))
-           .order_by(chat_history.c.id.desc()).limit(bindparam("limit", type_=Integer)))
+
+
+def _latest_of(*columns):
+    return (select(*columns).where(chat_history.c.chat_id == bindparam("chat_id"), chat_history.c.deleted_at.is_(None))
+            .order_by(chat_history.c.id.desc()).limit(bindparam("limit", type_=Integer)))
+
+
+_RECENT = _latest_of(chat_history)
+# The model's view of a chat, read for every AI reply: four columns (decoding created_at and the
+# rest of 40 rows was a fifth of that read's CPU).
+_CONVERSATION = _latest_of(chat_history.c.id, chat_history.c.role, chat_history.c.message, chat_history.c.client_id)
+
 _writer = GroupCommit(store_messages)
 
 
@@ -230,7 +239,16 @@ def messages_before(chat_id, before_id=None, limit=500):
 
 
 def recent_messages(chat_id, limit=40):
-    """The chat's last `limit` live messages, oldest first (the model's context)."""
+    """The chat's last `limit` live messages, oldest first."""
+    return _latest(_RECENT, chat_id, limit)
+
+
+def conversation(chat_id, limit=40):
+    """The chat's last `limit` live messages as the model reads them (id, role, message, client_id), oldest first."""
+    return _latest(_CONVERSATION, chat_id, limit)
+
+
+def _latest(statement, chat_id, limit):
     with transaction() as conn:
-        rows = conn.execute(_RECENT, {"chat_id": chat_id, "limit": limit}).mappings().all()
+        rows = conn.execute(statement, {"chat_id": chat_id, "limit": limit}).mappings().all()
     return [dict(r) for r in reversed(rows)]

@@ -51,7 +51,7 @@ class Replies:
     def read_context(chat, message_id):
         """What a reply to message_id needs from the database: the ReplyContext, read in the transaction
         that stored the message (a lone student message then costs one transaction, not two)."""
-        return ReplyContext(chat, message_id, history_db.recent_messages(chat["id"]),
+        return ReplyContext(chat, message_id, history_db.conversation(chat["id"]),
                             settings_db.get_settings([ACTIVE_MODEL_KEY, KNOWLEDGE_VERSION_KEY]))
 
     def answer_if_pending(self, chat):
