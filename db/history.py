@@ -203,8 +203,8 @@ def _latest_of(*columns):
 
 
 _RECENT = _latest_of(chat_history)
-# The model's view of a chat, read for every AI reply: four columns (decoding created_at and the
-# rest of 40 rows was a fifth of that read's CPU).
+# The model's view of a chat, read for every AI reply: four columns (decoding the rest of 40 rows,
+# created_at above all, was about a quarter of that read's CPU).
 _CONVERSATION = _latest_of(chat_history.c.id, chat_history.c.role, chat_history.c.message, chat_history.c.client_id)
 
 _writer = GroupCommit(store_messages)
