@@ -71,8 +71,10 @@ class RecentAdmins:
         if self._cache is None:
             return _load_admin(session_id)
         with self._lock:
-            if session_id in self._cache:
+            try:  # one lookup: an entry can expire between `in` and `[]`, and that raised KeyError
                 return self._cache[session_id]
+            except KeyError:
+                pass
         admin = _load_admin(session_id)
         with self._lock:
             self._cache[session_id] = admin
