@@ -169,8 +169,9 @@ class Relay:
         await c.close_all(self.students + self.admins)
 
 
-async def run_phases(relay, args, pids, label, extra_cpu=None):
-    """Warm-up, fixed rate, saturation: print the figures; returns {phase: figures}."""
+async def run_phases(relay, args, pids, label, extra_cpu=None, listener_pids=()):
+    """Warm-up, fixed rate, saturation: print the figures; returns {phase: figures}. `listener_pids`:
+    app processes no client uses, measured apart (what receiving the others' emits through Redis costs)."""
     out = {}
     lost = await relay.warm_up()
     c.check(f"relay_warm_up[{label}]", lost == 0, lost=lost)
@@ -179,9 +180,12 @@ async def run_phases(relay, args, pids, label, extra_cpu=None):
                                                                args.one_per_chat))):
         others0 = extra_cpu() if extra_cpu else 0.0
         events0 = relay.received()
-        with c.Usage(*pids) as use, c.Usage(*c.mariadb_pids()) as database, c.LoadGenCPU() as gen:
+        with c.Usage(*pids) as use, c.Usage(*c.mariadb_pids()) as database, c.LoadGenCPU() as gen, \
+                c.Usage(*listener_pids) as listeners:
             figures = await run()
         n = figures.get("n", 0) or 1
+        if listener_pids:
+            figures["listener_cpu_per_msg_ms"] = listeners.cpu_s / len(listener_pids) / n * 1e3
         figures["events_per_msg"] = (relay.received() - events0) / n
         figures["db_cpu_per_msg_ms"] = database.cpu_s / n * 1e3
         extra = {}
