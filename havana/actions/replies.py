@@ -271,7 +271,8 @@ class ReplyContext:
     def answered(self):
         """Whether message_id needs no reply of its own: an advisor has written since, a later student
         message will be answered in its turn (with this one in view), or a reply that had it in view
-        is stored. A reply written while this message waited did not see it: it is still answered."""
+        is stored. A reply stored while this message waited for its turn did not see it: that one
+        does not count, and the message gets its own answer."""
         for m in self.history:
             if m["id"] > self.message_id and (m["role"] in (p.ROLE_OPERATOR, p.ROLE_STUDENT) or (
                     m["role"] == p.ROLE_AI and _replied_to(m) >= self.message_id)):
